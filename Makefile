@@ -1,0 +1,43 @@
+# OXPIP website: build, serve and test. `make help` lists the targets.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8000
+OUTPUT ?= output
+
+.DEFAULT_GOAL := help
+.PHONY: help serve html publish test test-fast screenshots bench bench-referrals clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
+
+$(VENV)/.site: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.test: $(VENV)/.site requirements-test.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+serve: $(VENV)/.site ## Build and serve the site with a working referral form at http://127.0.0.1:$(PORT)/, rebuilding on changes
+	$(PY) scripts/serve.py --port $(PORT) --output $(OUTPUT)
+
+html: $(VENV)/.site ## Build the site into output/ for local preview (content problems are warnings)
+	$(PY) -m pelican content -s pelicanconf.py -o $(OUTPUT)
+
+publish: $(VENV)/.site ## Build the site for production (any content problem stops the build)
+	$(PY) -m pelican content -s publishconf.py -o $(OUTPUT) --fatal errors
+
+test: $(VENV)/.test node_modules/.installed ## Run every test (built site, browser, HTML checker, referral service)
+	$(PY) -m pytest tests
+
+screenshots: $(VENV)/.test ## Save PNGs of each kind of page at 390px and 1280px wide into screenshots/
+	$(PY) scripts/screenshots.py
+
+clean: ## Remove build output, screenshots and caches
+	rm -rf $(OUTPUT) screenshots .pytest_cache tests/.artifacts

@@ -1,0 +1,98 @@
+"""Collects content problems from every plugin and reports them the same way.
+
+Each problem reads ``path:line: field: what is wrong. How to fix it.`` so a volunteer
+knows which file to open, which line and field to look at, and what to change.
+Local builds print them as warnings; with ``STRICT_CONTENT_CHECKS`` (publishconf.py)
+any problem stops the build before a page is written.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+from pelican import signals
+
+logger = logging.getLogger("oxpip.content")
+
+_problems: list["Problem"] = []
+_settings: dict = {}
+
+
+class ContentProblemsFound(Exception):
+    """Raised to stop a strict build; Pelican prints the message without a traceback."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    field: str
+    message: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.field}: {self.message} {self.fix}"
+
+
+def relative_path(path: str) -> str:
+    """Show paths from the project root, as a volunteer sees them in the file list."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return path
+
+
+def field_line(path: str, field: str) -> int:
+    """The line of a front-matter field in a Markdown file, or 1 if it is missing."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for number, text in enumerate(handle, start=1):
+                if not text.strip():
+                    break
+                if text.split(":", 1)[0].strip().lower() == field.lower():
+                    return number
+    except OSError:
+        pass
+    return 1
+
+
+def report(path: str, field: str, message: str, fix: str, line: int | None = None) -> Problem:
+    """Record a problem with one file; printed at once, counted at the end."""
+    problem = Problem(
+        relative_path(path),
+        line if line is not None else field_line(path, field),
+        field,
+        message.rstrip(".") + ".",
+        fix.rstrip(".") + ".",
+    )
+    if problem not in _problems:
+        _problems.append(problem)
+        logger.warning("%s", problem)
+    return problem
+
+
+def problems() -> list[Problem]:
+    return list(_problems)
+
+
+def _reset(pelican) -> None:
+    _problems.clear()
+    _settings.clear()
+    _settings.update(pelican.settings)
+
+
+def _stop_if_strict(pelican) -> None:
+    """Runs when the writer is made: after every check, before any page is written."""
+    if _problems and _settings.get("STRICT_CONTENT_CHECKS"):
+        count = len(_problems)
+        raise ContentProblemsFound(
+            f"{count} content problem{'s' if count != 1 else ''} found (listed above). "
+            "Fix them and build again; nothing was published."
+        )
+
+
+def register() -> None:
+    signals.initialized.connect(_reset)
+    signals.get_writer.connect(_stop_if_strict)

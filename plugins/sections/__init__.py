@@ -1,0 +1,106 @@
+"""Sections: the folder a Markdown file is in decides what kind of page it becomes.
+
+content/services/x.md is published at /services/x/ with the service template;
+stories and news get their own templates, breadcrumbs and previous/next links;
+each story is linked to the service it relates to, and each service lists its stories.
+"""
+
+from __future__ import annotations
+
+from pelican import signals
+
+from content_problems import report
+
+from .sections import SECTION_RULES, adjacent, nav_key, section_of
+
+_state: dict = {}
+
+
+def _classify(content) -> None:
+    settings = content.settings
+    source = getattr(content, "source_path", None)
+    if not source:
+        return
+    section = section_of(source, settings["PATH"])
+    if section not in SECTION_RULES:
+        return
+    template, trail = SECTION_RULES[section]
+    content.section = section
+    if section == "services":
+        content.override_url = f"services/{content.slug}/"
+        content.override_save_as = f"services/{content.slug}/index.html"
+    if content.metadata.get("save_as") == "404.html":
+        template = "not_found"
+    if "template" not in content.metadata:
+        content.template = template
+    content.is_home = content.metadata.get("save_as") == "index.html"
+    content.nav_current = nav_key(section, content.url)
+    if content.is_home:
+        content.breadcrumbs = []
+    elif section == "pages" and "/" in content.url.strip("/"):
+        parent = content.url.strip("/").rsplit("/", 1)[0]
+        content.breadcrumbs = trail + [(parent.replace("-", " ").capitalize(), parent + "/")]
+    else:
+        content.breadcrumbs = trail
+
+
+def _link(generators) -> None:
+    articles = pages = None
+    for generator in generators:
+        if hasattr(generator, "articles"):
+            articles = generator
+        if hasattr(generator, "pages") and not hasattr(generator, "articles"):
+            pages = generator
+    if articles is None or pages is None:
+        return
+    funders = articles.settings.get("DATA", {}).get("funders", {})
+    services = sorted(
+        (p for p in pages.pages if getattr(p, "section", "") == "services"),
+        key=lambda p: (int(p.metadata.get("order", 99)), p.title),
+    )
+    by_slug = {service.slug: service for service in services}
+    for service in services:
+        service.related_stories = []
+
+    stories = sorted(
+        (a for a in articles.articles if a.category.slug == "stories"),
+        key=lambda a: a.date,
+    )
+    for story, previous, following in adjacent(stories):
+        story.previous_story, story.next_story = previous, following
+        wanted = story.metadata.get("service")
+        service = by_slug.get(wanted)
+        story.service_page = service
+        if service is not None:
+            service.related_stories.append(story)
+        else:
+            report(
+                story.source_path,
+                "service",
+                f"'{wanted}' is not a service" if wanted else "no service is named",
+                "Set Service: to the slug of a file in content/services/, for example "
+                f"{', '.join(by_slug) or 'therapy-sessions'}",
+            )
+
+    for post in articles.articles:
+        if post.category.slug != "news":
+            continue
+        keys = [k.strip() for k in str(post.metadata.get("funders", "")).split(",") if k.strip()]
+        post.funders = []
+        for key in keys:
+            if key in funders:
+                post.funders.append(funders[key] | {"key": key})
+            else:
+                report(
+                    post.source_path,
+                    "funders",
+                    f"'{key}' is not in the funders list",
+                    f"Use a key from content/data/funders.yml ({', '.join(funders)}), or add the funder there",
+                )
+    for context in (articles.context, pages.context):
+        context["services"] = services
+
+
+def register() -> None:
+    signals.content_object_init.connect(_classify)
+    signals.all_generators_finalized.connect(_link)

@@ -1,0 +1,63 @@
+"""Pure helpers: load the data files and replace {impact:key} style tokens."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+TOKEN = re.compile(r"\{(impact|contact):([a-z0-9_]+)\}")
+
+
+class DataFileError(Exception):
+    """A data file that cannot be read; the message names the file and the fix."""
+
+
+def load_data(folder: str | Path) -> dict:
+    """Read every ``*.yml`` in the data folder into ``{file stem: contents}``."""
+    data: dict = {}
+    for path in sorted(Path(folder).glob("*.yml")):
+        try:
+            data[path.stem] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            line = mark.line + 1 if mark else 1
+            raise DataFileError(
+                f"{path}:{line}: this data file is not valid YAML ({getattr(error, 'problem', error)}). "
+                "Check the indentation and that text with a colon in it is in quotes."
+            ) from None
+    return data
+
+
+def token_value(data: dict, kind: str, key: str) -> str | None:
+    """The text a token stands for, or None when the data has no such key."""
+    entry = data.get(kind, {}).get(key)
+    if entry is None:
+        return None
+    if isinstance(entry, dict):
+        return str(entry.get("value", ""))
+    return str(entry)
+
+
+def replace_tokens(text: str, data: dict, on_unknown: Callable[[str], None]) -> str:
+    """Swap each ``{impact:key}`` / ``{contact:key}`` for its value from the data files."""
+
+    def swap(match: re.Match) -> str:
+        value = token_value(data, match.group(1), match.group(2))
+        if value is None:
+            on_unknown(match.group(0))
+            return match.group(0)
+        return value
+
+    return TOKEN.sub(swap, text)
+
+
+def menu_items(menu, siteurl: str, current: str):
+    """Navigation entries as (label, href, is_current) for the header component."""
+    return [(label, f"{siteurl}/{url}", url == current) for label, url in menu]
+
+
+def footer_items(links, siteurl: str):
+    return [(label, f"{siteurl}/{url}") for label, url in links]
