@@ -39,5 +39,8 @@ test: $(VENV)/.test node_modules/.installed ## Run every test (built site, brows
 screenshots: $(VENV)/.test ## Save PNGs of each kind of page at 390px and 1280px wide into screenshots/
 	$(PY) scripts/screenshots.py
 
+# Each area adds its own targets in mk/ (referrals, content checks, partners, benchmarks).
+-include mk/*.mk
+
 clean: ## Remove build output, screenshots and caches
 	rm -rf $(OUTPUT) screenshots .pytest_cache tests/.artifacts

@@ -103,7 +103,12 @@ FOOTER_LINKS = [
 EXIT_PAGE_URL = "https://www.bbc.co.uk/weather"
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["content_problems", "site_data", "sections", "markdown_components"]
+PLUGINS = [
+    "content_problems",  # first: the others report problems through it
+    "site_data",
+    "sections",
+    "markdown_components",
+]
 DATA_PATH = "content/data"
 
 # Local preview is lenient: content problems are warnings and drafts are visible.

@@ -237,3 +237,133 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if getattr(config, "_oxpip_page_weights_written", False) and table.is_file():
         terminalreporter.write_sep("-", f"page weights ({table.relative_to(ROOT)})")
         terminalreporter.write_line(table.read_text(encoding="utf-8"))
+
+
+# ------------------------------------------------------------- parsed site index
+
+SITE_ORIGIN = "http://oxpip.invalid"  # stands for "this site" when resolving URLs
+
+# url(...) and @import "..." in CSS (style sheets, <style> and style="")
+CSS_URL = re.compile(
+    r"""url\(\s*(?P<q>['"]?)(?P<url>[^'")]*?)(?P=q)\s*\)"""
+    r"""|@import\s+(?P<q2>['"])(?P<url2>[^'"]+)(?P=q2)""",
+    re.I,
+)
+
+
+def css_urls(css: str) -> list[str]:
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    return [(m["url"] if m["url"] is not None else m["url2"]).strip() for m in CSS_URL.finditer(css)]
+
+
+def srcset_urls(value: str) -> list[str]:
+    return [part.strip().split()[0] for part in value.split(",") if part.strip()]
+
+
+@dataclasses.dataclass
+class Target:
+    """Where a URL found in a page points."""
+
+    raw: str
+    absolute: str
+    scheme: str
+    host: str | None  # None for this site
+    file: Path | None = None  # the file in the build it maps to (may not exist)
+    fragment: str = ""
+    problem: str | None = None  # why it does not resolve, for internal URLs
+
+
+class Page:
+    """One HTML file of the build, parsed lazily with BeautifulSoup (html.parser)."""
+
+    def __init__(self, root: Path, rel: str):
+        self.root, self.rel, self.file = root, rel, root / rel
+        # The address the page is served at: folder URLs for index.html files.
+        self.url = "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+        self._soup = None
+        self.html = self.file.read_text(encoding="utf-8")
+
+    @property
+    def soup(self):
+        if self._soup is None:
+            from bs4 import BeautifulSoup
+
+            self._soup = BeautifulSoup(self.html, "html.parser")
+        return self._soup
+
+    @property
+    def base(self) -> str:
+        base_tag = self.soup.find("base", href=True)
+        page_abs = SITE_ORIGIN + self.url
+        from urllib.parse import urljoin
+
+        return urljoin(page_abs, base_tag["href"]) if base_tag else page_abs
+
+    def __repr__(self):
+        return f"<Page {self.url}>"
+
+
+class SiteIndex:
+    """Every HTML page of a build, with URL resolution against the build folder."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root).resolve()
+        self.pages: dict[str, Page] = {
+            p.relative_to(self.root).as_posix(): Page(self.root, p.relative_to(self.root).as_posix())
+            for p in sorted(self.root.rglob("*.html"))
+        }
+        self._ids: dict[Path, set[str]] = {}
+
+    def __iter__(self):
+        return iter(self.pages.values())
+
+    def page(self, rel: str) -> Page | None:
+        return self.pages.get(rel)
+
+    def resolve(self, base: str, raw: str) -> Target:
+        from urllib.parse import unquote, urljoin, urlsplit
+
+        raw = raw.strip()
+        absolute = urljoin(base, raw)
+        parts = urlsplit(absolute)
+        scheme = parts.scheme.lower()
+        if scheme not in ("http", "https"):
+            return Target(raw, absolute, scheme, None)
+        origin = f"{scheme}://{parts.netloc}"
+        if origin != SITE_ORIGIN:
+            return Target(raw, absolute, scheme, parts.hostname or "")
+        path = unquote(parts.path) or "/"
+        target = Target(raw, absolute, scheme, None, fragment=unquote(parts.fragment))
+        rel = path.lstrip("/")
+        if path.endswith("/"):
+            rel += "index.html"
+        file = (self.root / rel).resolve()
+        target.file = file
+        if self.root.resolve() not in file.parents and file != self.root.resolve():
+            target.problem = "points outside the site"
+        elif file.is_dir():
+            target.problem = (
+                f"points to the folder {path} without a trailing slash "
+                f"(the server has to redirect; link to {path}/)"
+            )
+        elif not file.is_file():
+            target.problem = f"no file {rel} in the build"
+        elif target.fragment and file.suffix == ".html" and target.fragment not in self.ids(file):
+            target.problem = f'{path} has no element with id="{target.fragment}"'
+        return target
+
+    def ids(self, file: Path) -> set[str]:
+        if file not in self._ids:
+            rel = file.relative_to(self.root.resolve()).as_posix()
+            page = self.pages.get(rel) or Page(self.root, rel)
+            found = {el["id"] for el in page.soup.find_all(id=True)}
+            found |= {el["name"] for el in page.soup.find_all("a", attrs={"name": True})}
+            found.add("top")  # HTML: "#top" always means the top of the document
+            self._ids[file] = found
+        return self._ids[file]
+
+
+@pytest.fixture(scope="session")
+def site_index(built_site) -> SiteIndex:
+    """Every HTML page of the session's build, parsed on demand."""
+    return SiteIndex(built_site)
