@@ -42,7 +42,7 @@ def _fill_tokens(content) -> None:
         )
 
     if getattr(content, "_content", None):
-        content._content = replace_tokens(content._content, _data, unknown)
+        content._content = replace_tokens(content._content, _data, unknown, html=True)
     if isinstance(getattr(content, "title", None), str):
         content.title = replace_tokens(content.title, _data, unknown)
     summary = content.metadata.get("summary")

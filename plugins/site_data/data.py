@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import escape
 from pathlib import Path
 from typing import Callable
 
@@ -41,15 +42,31 @@ def token_value(data: dict, kind: str, key: str) -> str | None:
     return str(entry)
 
 
-def replace_tokens(text: str, data: dict, on_unknown: Callable[[str], None]) -> str:
-    """Swap each ``{impact:key}`` / ``{contact:key}`` for its value from the data files."""
+def contact_link(data: dict, key: str, text: str) -> str:
+    """Phone numbers and email addresses in page bodies become links a phone can use."""
+    contact = data.get("contact", {})
+    if key == "phone" and contact.get("phone_href"):
+        return f'<a href="tel:{escape(contact["phone_href"])}">{escape(text)}</a>'
+    if key == "email":
+        return f'<a href="mailto:{escape(text)}">{escape(text)}</a>'
+    return escape(text)
+
+
+def replace_tokens(text: str, data: dict, on_unknown: Callable[[str], None], html: bool = False) -> str:
+    """Swap each ``{impact:key}`` / ``{contact:key}`` for its value from the data files.
+
+    With ``html`` (page bodies) values are escaped and contact details become links.
+    """
 
     def swap(match: re.Match) -> str:
-        value = token_value(data, match.group(1), match.group(2))
+        kind, key = match.group(1), match.group(2)
+        value = token_value(data, kind, key)
         if value is None:
             on_unknown(match.group(0))
             return match.group(0)
-        return value
+        if not html:
+            return value
+        return contact_link(data, key, value) if kind == "contact" else escape(value)
 
     return TOKEN.sub(swap, text)
 
