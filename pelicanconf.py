@@ -59,8 +59,8 @@ TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 
-DEFAULT_PAGINATION = 6
-PAGINATED_TEMPLATES = {"category": 6}
+DEFAULT_PAGINATION = 4
+PAGINATED_TEMPLATES = {"category": 4}
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),
     (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
