@@ -109,7 +109,6 @@ PLUGINS = [
     "sections",
     "markdown_components",
 ]
-DATA_PATH = "content/data"
 
 # Local preview is lenient: content problems are warnings and drafts are visible.
 STRICT_CONTENT_CHECKS = False

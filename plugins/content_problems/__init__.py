@@ -20,10 +20,6 @@ _problems: list["Problem"] = []
 _settings: dict = {}
 
 
-class ContentProblemsFound(Exception):
-    """Raised to stop a strict build; Pelican prints the message without a traceback."""
-
-
 @dataclass(frozen=True)
 class Problem:
     path: str
@@ -87,10 +83,12 @@ def _stop_if_strict(pelican) -> None:
     """Runs when the writer is made: after every check, before any page is written."""
     if _problems and _settings.get("STRICT_CONTENT_CHECKS"):
         count = len(_problems)
-        raise ContentProblemsFound(
-            f"{count} content problem{'s' if count != 1 else ''} found (listed above). "
-            "Fix them and build again; nothing was published."
+        logger.error(
+            "%d content problem%s found (listed above). Fix them and build again; nothing was published.",
+            count, "s" if count != 1 else "",
         )
+        # SystemExit, not an exception: Pelican would print a traceback for one.
+        raise SystemExit(1)
 
 
 def register() -> None:

@@ -1,0 +1,92 @@
+"""Build a tiny fixture site with the real settings and check what the core plugins did."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = Path(__file__).resolve().parent / "fixture_site"
+
+
+def build(output: Path, *extra: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, COLUMNS="250")
+    return subprocess.run(
+        [sys.executable, "-m", "pelican", str(FIXTURE), "-s", "pelicanconf.py", "-o", str(output), *extra],
+        cwd=ROOT, capture_output=True, text=True, env=env, timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    output = tmp_path_factory.mktemp("fixture-out")
+    result = build(output)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return output, result.stdout + result.stderr
+
+
+def page(site, path):
+    return BeautifulSoup((site[0] / path).read_text(encoding="utf-8"), "html.parser")
+
+
+def test_services_are_published_at_stable_addresses(site):
+    soup = page(site, "services/therapy/index.html")
+    assert soup.h1.get_text() == "Therapy"
+    assert "ox-template-service" in soup.body["class"]
+
+
+def test_stories_link_to_previous_and_next_in_date_order(site):
+    first, middle = page(site, "stories/story-1/index.html"), page(site, "stories/story-2/index.html")
+    assert first.find("a", rel="prev") is None
+    assert first.find("a", rel="next")["href"].endswith("stories/story-2/")
+    assert middle.find("a", rel="prev")["href"].endswith("stories/story-1/")
+    assert middle.find("a", rel="next")["href"].endswith("stories/story-3/")
+
+
+def test_service_lists_its_stories_and_stories_link_back(site):
+    service = page(site, "services/therapy/index.html")
+    titles = [h.get_text(strip=True) for h in service.select(".ox-card__title")]
+    assert titles == ["Story 1", "Story 2"]
+    story = page(site, "stories/story-1/index.html")
+    assert story.find("a", string="therapy")["href"].endswith("services/therapy/")
+
+
+def test_breadcrumbs_follow_the_section(site):
+    crumbs = page(site, "stories/story-1/index.html").select(".ox-breadcrumbs a")
+    assert [a.get_text() for a in crumbs] == ["Home", "Stories"]
+
+
+def test_figures_and_contact_details_come_from_the_data_files(site):
+    home = page(site, "index.html")
+    assert "91% of parents" in home.get_text()
+    service = page(site, "services/therapy/index.html")
+    assert service.find("a", href="tel:+441865000000").get_text() == "01865 000000"
+
+
+def test_callouts_in_markdown_become_the_care_component(site):
+    callout = page(site, "stories/story-1/index.html").select_one("section.ox-care.ox-care--urgent")
+    assert callout.h2.get_text() == "Call 111 if"
+    assert callout["aria-labelledby"] == callout.h2["id"]
+
+
+def test_news_names_its_funders_from_the_data_file(site):
+    funders = page(site, "news/grant/index.html").select(".ox-funders li")
+    assert [li.get_text() for li in funders] == ["The Powerhouse"]
+
+
+def test_local_build_warns_with_file_line_field_and_fix(site):
+    log = site[1]
+    assert "stories/story-3.md:8: service: 'no-such-service' is not a service." in log
+    assert "news/grant.md:6: funders: 'unknown-funder' is not in the funders list." in log
+
+
+def test_strict_build_stops_without_a_traceback_and_publishes_nothing(tmp_path):
+    result = build(tmp_path / "out", "-e", "STRICT_CONTENT_CHECKS=true")
+    log = result.stdout + result.stderr
+    assert result.returncode == 1
+    assert "2 content problems found" in log
+    assert "Traceback" not in log
+    assert not (tmp_path / "out" / "index.html").exists()
