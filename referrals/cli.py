@@ -1,0 +1,335 @@
+"""`python -m referrals <command>`: the intake team's tools, and the servers.
+
+Staff commands (keygen, list, export, mark-handled, purge) print one clear line when
+something is wrong - a wrong key, a missing file, a locked database - and no traceback.
+`list` shows no personal data; only `export`, with the private key, opens referrals.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from . import crypto
+from .form_definition import field_order
+from .settings import Settings, SettingsError, from_env
+from .sqlite_store import SQLiteAdmin, database_path
+from .store import StoreError
+
+DEFAULT_DB = "var/referrals.sqlite3"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class CommandError(Exception):
+    """Shown to the user as one line, then the program exits with status 1."""
+
+
+def formula_safe(cell: object) -> str:
+    """Stop spreadsheets running a cell as a formula: prefix risky first characters with '."""
+    text = "" if cell is None else str(cell)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _db(args) -> str:
+    return args.database or os.environ.get("REFERRALS_DATABASE") or DEFAULT_DB
+
+
+def _admin(args) -> SQLiteAdmin:
+    path = database_path(_db(args))
+    if not path.exists():
+        raise CommandError(f"No referral database at {path} (use --database PATH or set REFERRALS_DATABASE)")
+    return SQLiteAdmin(path)
+
+
+# -- keygen -----------------------------------------------------------------------------
+def cmd_keygen(args) -> int:
+    private_path, public_path = Path(args.private).resolve(), Path(args.public).resolve()
+    db_dir = database_path(_db(args)).resolve().parent
+    if private_path.parent == db_dir:
+        raise CommandError(
+            f"Refusing to write the private key next to the database ({db_dir}). "
+            "Keep it on the intake team's computer, not the server."
+        )
+    for path in (private_path, public_path):
+        if path.exists():
+            raise CommandError(f"{path} already exists; refusing to overwrite a key")
+        if not path.parent.is_dir():
+            raise CommandError(f"Folder {path.parent} does not exist")
+    private, public = crypto.generate_keypair()
+    crypto.write_private_key(private_path, private)
+    try:
+        crypto.write_public_key(public_path, public)
+    except OSError:
+        private_path.unlink()
+        raise
+    print(f"Private key (keep secret, off the server): {private_path}")
+    print(f"Public key (copy to the server, REFERRALS_PUBLIC_KEY): {public_path}")
+    print(f"Key id: {crypto.key_id(public)}")
+    return 0
+
+
+# -- list -------------------------------------------------------------------------------
+def cmd_list(args) -> int:
+    admin = _admin(args)
+    try:
+        rows = admin.list(args.status)
+    finally:
+        admin.close()
+    print(f"{'Reference':<11} {'Received (UTC)':<17} {'Status':<8} {'Emailed':<8} Check")
+    for r in rows:
+        print(
+            f"{r.reference:<11} {r.received_at.strftime('%Y-%m-%d %H:%M'):<17} {r.status:<8} "
+            f"{'yes' if r.notified else 'no':<8} {', '.join(r.flags) or '-'}"
+        )
+    print(f"{len(rows)} referral{'s' if len(rows) != 1 else ''}")
+    return 0
+
+
+# -- export -----------------------------------------------------------------------------
+def _columns() -> list[str]:
+    parts = [p for f in field_order() for p in f.part_names()]
+    return ["reference", "received_at", "status", "check"] + parts + ["area", "child_age"]
+
+
+def cmd_export(args) -> int:
+    private = crypto.load_private_key(Path(args.key))
+    my_id = crypto.key_id(private.public_key)
+    admin = _admin(args)
+    opened, other_keys = [], {}
+    try:
+        for summary, key_id, sealed in admin.sealed(args.status):
+            try:
+                document = crypto.open_sealed(private, sealed)
+            except crypto.WrongKeyError:
+                other_keys[key_id] = other_keys.get(key_id, 0) + 1
+                continue
+            document["status"] = summary.status
+            opened.append(document)
+    finally:
+        admin.close()
+    if other_keys and not opened:
+        ids = ", ".join(sorted(other_keys))
+        raise CommandError(
+            f"Wrong key: this private key (id {my_id}) opens none of the {sum(other_keys.values())} "
+            f"referrals; they were sealed for key id {ids}"
+        )
+    if other_keys:
+        print(f"Warning: {sum(other_keys.values())} referrals need a different key and were left out", file=sys.stderr)
+    text = _as_json(opened) if args.format == "json" else _as_csv(opened)
+    if args.out:
+        try:
+            fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            raise CommandError(f"{args.out} already exists; refusing to overwrite") from None
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        print(f"Exported {len(opened)} referrals to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _as_json(documents: list[dict]) -> str:
+    return json.dumps(documents, ensure_ascii=False, indent=2) + "\n"
+
+
+def _as_csv(documents: list[dict]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    columns = _columns()
+    writer.writerow(columns)
+    for doc in documents:
+        answers, notes = doc.get("answers", {}), doc.get("notes", {})
+        row = {
+            "reference": doc.get("reference"),
+            "received_at": doc.get("received_at"),
+            "status": doc.get("status"),
+            "check": ", ".join(doc.get("flags", [])),
+            **answers,
+            "area": notes.get("area", ""),
+            "child_age": notes.get("child_age", ""),
+        }
+        writer.writerow([formula_safe(row.get(c, "")) for c in columns])
+    return buffer.getvalue()
+
+
+# -- mark-handled, purge ----------------------------------------------------------------
+def cmd_mark_handled(args) -> int:
+    refs = [r.strip().upper() for r in args.references]
+    admin = _admin(args)
+    try:
+        missing = admin.mark_handled(refs, datetime.now(timezone.utc))
+    finally:
+        admin.close()
+    if missing:
+        raise CommandError(f"No referral with reference {', '.join(missing)} (nothing was changed for it)")
+    print(f"Marked {len(refs)} referral{'s' if len(refs) != 1 else ''} as handled")
+    return 0
+
+
+def cmd_purge(args) -> int:
+    days = args.days
+    if days is None:
+        days = from_env().retention_days
+    if not days or days < 1:
+        raise CommandError("Say how many days to keep referrals: --days N (or set REFERRALS_RETENTION_DAYS)")
+    admin = _admin(args)
+    try:
+        result = admin.purge(datetime.now(timezone.utc) - timedelta(days=days))
+    finally:
+        admin.close()
+    extra = f" ({result.unhandled} of them not marked handled)" if result.unhandled else ""
+    print(f"Deleted {result.deleted} referral{'s' if result.deleted != 1 else ''} older than {days} days{extra}")
+    return 0
+
+
+# -- servers ----------------------------------------------------------------------------
+def cmd_serve(args) -> int:
+    import uvicorn
+
+    from .app import create_app
+
+    app = create_app(from_env())
+    uvicorn.run(
+        app, host=args.host, port=args.port, proxy_headers=False, server_header=False,
+        log_level="info", timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
+def cmd_dev(args) -> int:
+    """Serve the built site and the form on one origin, with a DEVELOPMENT-ONLY key pair."""
+    import uvicorn
+
+    from .app import create_app
+    from .pages import FORM_PAGE
+
+    data = Path(args.data_dir)
+    keys = data / "dev-keys"
+    keys.mkdir(parents=True, exist_ok=True)
+    private_path = keys / "DEVELOPMENT-ONLY-private.key"
+    public_path = keys / "DEVELOPMENT-ONLY-public.key"
+    secret_path = keys / "DEVELOPMENT-ONLY-token-secret"
+    if not public_path.exists():
+        private, public = crypto.generate_keypair()
+        for p in (private_path, public_path):
+            p.unlink(missing_ok=True)
+        crypto.write_private_key(private_path, private)
+        crypto.write_public_key(public_path, public)
+    if not secret_path.exists():
+        fd = os.open(secret_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(os.urandom(24).hex())
+    site = Path(args.site)
+    waited = 0
+    while not (site / FORM_PAGE).exists() and waited < args.wait:
+        if waited == 0:
+            print(f"Waiting for the site to be built into {site}/ ...", file=sys.stderr)
+        time.sleep(1)
+        waited += 1
+    port = args.port
+    hosts = ("127.0.0.1", "localhost", "[::1]") if args.host in ("127.0.0.1", "localhost", "::1") else (args.host,)
+    env_settings = from_env()
+    settings = Settings(
+        database=str(data / "referrals-dev.sqlite3"),
+        public_key=public_path,
+        site_dir=site,
+        allowed_origins=tuple(f"http://{h}:{port}" for h in hosts),
+        token_secret=secret_path.read_text().strip(),
+        rate_limit_count=env_settings.rate_limit_count,
+        rate_limit_window_seconds=env_settings.rate_limit_window_seconds,
+        token_min_seconds=env_settings.token_min_seconds,
+        smtp_host=env_settings.smtp_host,
+        smtp_port=env_settings.smtp_port,
+        smtp_from=env_settings.smtp_from,
+        smtp_to=env_settings.smtp_to,
+        notify_retry_seconds=env_settings.notify_retry_seconds,
+        notify_poll_seconds=env_settings.notify_poll_seconds,
+        reload_pages=True,
+        development=True,
+    )
+    try:
+        app = create_app(settings, serve_site=True)
+    except Exception as exc:  # ConfigError: one line, no traceback
+        raise CommandError(str(exc)) from None
+    print(
+        f"\n  Site and referral form: http://{hosts[0]}:{port}/get-support/refer-yourself/\n"
+        f"  Referrals are stored in {settings.database}\n"
+        f"  DEVELOPMENT-ONLY private key: {private_path}\n"
+        f"  Read them: .venv/bin/python -m referrals export --database {settings.database} "
+        f"--key {private_path} --format json\n",
+        file=sys.stderr,
+    )
+    uvicorn.run(app, host=args.host, port=port, proxy_headers=False, server_header=False, log_level="info")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m referrals", description="OXPIP self-referral service and intake tools")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_db(p):
+        p.add_argument("--database", help=f"database path (default: $REFERRALS_DATABASE or {DEFAULT_DB})")
+        return p
+
+    p = with_db(sub.add_parser("keygen", help="make the intake team's key pair"))
+    p.add_argument("--private", required=True, help="where to write the PRIVATE key (not on the server)")
+    p.add_argument("--public", required=True, help="where to write the public key (copy it to the server)")
+    p.set_defaults(func=cmd_keygen)
+
+    p = with_db(sub.add_parser("list", help="list referrals: reference, received time, status (no personal data)"))
+    p.add_argument("--status", choices=["new", "handled"])
+    p.set_defaults(func=cmd_list)
+
+    p = with_db(sub.add_parser("export", help="decrypt referrals with the private key"))
+    p.add_argument("--key", required=True, help="the intake team's private key file")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.add_argument("--status", choices=["new", "handled"])
+    p.add_argument("--out", help="write to this new file (owner-only) instead of the screen")
+    p.set_defaults(func=cmd_export)
+
+    p = with_db(sub.add_parser("mark-handled", help="mark referrals as handled"))
+    p.add_argument("references", nargs="+", metavar="REF")
+    p.set_defaults(func=cmd_mark_handled)
+
+    p = with_db(sub.add_parser("purge", help="delete referrals older than N days"))
+    p.add_argument("--days", type=int, help="keep this many days (default: $REFERRALS_RETENTION_DAYS)")
+    p.set_defaults(func=cmd_purge)
+
+    p = sub.add_parser("serve", help="run the referral service (production; settings from REFERRALS_* variables)")
+    p.add_argument("--host", default=os.environ.get("REFERRALS_HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("REFERRALS_PORT", "8081")))
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("dev", help="serve the built site and the form on one origin (development only)")
+    p.add_argument("--site", default="output")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--data-dir", default="var", help="where the dev database and DEVELOPMENT-ONLY keys live")
+    p.add_argument("--wait", type=int, default=60, help="seconds to wait for the site to be built")
+    p.set_defaults(func=cmd_dev)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (CommandError, crypto.KeyFileError, StoreError, SettingsError) as exc:
+        print(f"referrals: {exc}", file=sys.stderr)
+        return 1
+    except FileNotFoundError as exc:
+        print(f"referrals: file not found: {exc.filename}", file=sys.stderr)
+        return 1
+    except PermissionError as exc:
+        print(f"referrals: permission denied: {exc.filename}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

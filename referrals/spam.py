@@ -1,0 +1,137 @@
+"""Spam signals that never turn a real parent away.
+
+- Time-trap token: the service signs the time it showed the form (the static page cannot
+  be signed per visitor at build time, so the service serves the form page itself and
+  puts a fresh token in it). A post back faster than a person could type, with no token,
+  a forged token or a very old one is still stored, but marked for a person to check.
+- Honeypot: a field hidden from people and from assistive technology; if it comes back
+  filled, the referral is kept and marked.
+- Origin: a post from another site is refused (that is cross-site request forgery, not a
+  parent): a real Origin must be on the allow-list exactly, and `Origin: null` (what
+  browsers send under our no-referrer policy) is judged by Sec-Fetch-Site. No signal at
+  all (old browsers, privacy tools) is kept and marked.
+- Rate limit per client: generous, in memory, per process; a parent who hits it sees the
+  form again with every answer kept and a phone number.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+_SALT = "oxpip-referral-form-token"
+FIRST_VIEW = "v"  # the form as first shown
+RETRY_VIEW = "r"  # the form shown again after an error: the person has already spent time on it
+
+
+@dataclass(frozen=True)
+class TokenCheck:
+    flag: str | None  # None when the token is good and the timing plausible
+
+
+class TimeTrap:
+    """Signs and checks the form token (itsdangerous: HMAC with a server-side secret)."""
+
+    def __init__(self, secret: str, min_seconds: float, max_age_seconds: float):
+        self._serializer = URLSafeTimedSerializer(secret, salt=_SALT)
+        self.min_seconds = min_seconds
+        self.max_age_seconds = max_age_seconds
+
+    def issue(self, kind: str = FIRST_VIEW) -> str:
+        return self._serializer.dumps(kind)
+
+    def check(self, token: str, now: float | None = None) -> TokenCheck:
+        if not token:
+            return TokenCheck("no-token")
+        try:
+            kind, issued = self._serializer.loads(token, max_age=self.max_age_seconds, return_timestamp=True)
+        except SignatureExpired:
+            return TokenCheck("old-token")
+        except BadSignature:
+            return TokenCheck("bad-token")
+        if kind not in (FIRST_VIEW, RETRY_VIEW):
+            return TokenCheck("bad-token")
+        elapsed = (now or time.time()) - issued.timestamp()
+        if kind == FIRST_VIEW and elapsed < self.min_seconds:
+            return TokenCheck("fast")
+        return TokenCheck(None)
+
+    def for_retry(self, check: TokenCheck) -> str:
+        """The token for a form shown again after an error.
+
+        A parent who came with a good token has already spent time on the form, so the new
+        token skips the speed check. One who came without a good token starts the clock now.
+        """
+        return self.issue(RETRY_VIEW if check.flag in (None, "fast") else FIRST_VIEW)
+
+
+class RateLimiter:
+    """Sliding window per client key, bounded in memory (oldest clients forgotten first)."""
+
+    def __init__(self, count: int, window_seconds: float, max_clients: int = 10_000):
+        self.count = count
+        self.window = window_seconds
+        self.max_clients = max_clients
+        self._hits: OrderedDict[str, deque[float]] = OrderedDict()
+
+    def allow(self, client: str, now: float | None = None) -> bool:
+        if self.count <= 0:
+            return True
+        now = time.monotonic() if now is None else now
+        hits = self._hits.pop(client, None) or deque()
+        while hits and hits[0] <= now - self.window:
+            hits.popleft()
+        allowed = len(hits) < self.count
+        if allowed:
+            hits.append(now)
+        self._hits[client] = hits
+        while len(self._hits) > self.max_clients:
+            self._hits.popitem(last=False)
+        return allowed
+
+
+def origin_verdict(origin: str | None, fetch_site: str | None, allowed: tuple[str, ...]) -> str:
+    """"ok", "missing" (kept, marked) or "foreign" (refused).
+
+    A real Origin must match the allow-list exactly. Our pages use Referrer-Policy
+    no-referrer, and with that policy browsers send `Origin: null` on a same-origin form
+    post; then the browser's own Sec-Fetch-Site header (which no web page can forge) tells
+    same-origin from cross-site. Old browsers that send neither are kept and marked.
+    """
+    if origin and origin != "null":
+        return "ok" if origin in allowed else "foreign"
+    site = (fetch_site or "").strip().lower()
+    if site == "same-origin":
+        return "ok"
+    if site in ("cross-site", "same-site"):
+        return "foreign"
+    return "missing"
+
+
+def client_address(peer: str | None, forwarded_for: str | None, trusted: tuple[str, ...]) -> str:
+    """The client's IP: the peer, or the right-most untrusted X-Forwarded-For hop behind our proxy."""
+    peer = peer or "unknown"
+    if not forwarded_for or not _is_trusted(peer, trusted):
+        return peer
+    for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
+        if not _is_trusted(hop, trusted):
+            return hop
+    return peer
+
+
+def _is_trusted(address: str, trusted: tuple[str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for entry in trusted:
+        try:
+            if ip in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False

@@ -1,0 +1,277 @@
+"""SQLite implementation of the store: one file, WAL, synchronous=FULL, one transaction per write.
+
+A referral and its notification row are written in the same transaction, so an email is
+never sent for a referral that was lost, and a referral never waits on email. Deleted rows
+are overwritten (secure_delete) so purged referrals do not linger in free pages.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from .store import (
+    DuplicateReference,
+    Notification,
+    PurgeResult,
+    ReferralSummary,
+    SealedReferral,
+    StoreBusy,
+    StoreUnavailable,
+)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS referrals (
+    reference   TEXT PRIMARY KEY,
+    received_at TEXT NOT NULL,
+    key_id      TEXT NOT NULL,
+    sealed      BLOB NOT NULL,
+    flags       TEXT NOT NULL DEFAULT '',
+    status      TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'handled')),
+    handled_at  TEXT
+);
+CREATE INDEX IF NOT EXISTS referrals_received ON referrals (received_at);
+CREATE TABLE IF NOT EXISTS outbox (
+    id              INTEGER PRIMARY KEY,
+    reference       TEXT NOT NULL REFERENCES referrals (reference) ON DELETE CASCADE,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL NOT NULL,
+    sent_at         TEXT,
+    last_error      TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (sent_at, next_attempt_at);
+"""
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _parse(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+
+
+def _flags(text: str) -> tuple[str, ...]:
+    return tuple(f for f in text.split(",") if f)
+
+
+def database_path(url_or_path: str) -> Path:
+    """Accept a plain path or sqlite:///path (the form a PostgreSQL URL would take)."""
+    if url_or_path.startswith("sqlite:///"):
+        return Path(url_or_path[len("sqlite:///") :])  # sqlite:////abs/path keeps its leading slash
+    return Path(url_or_path)
+
+
+def _translate(exc: sqlite3.Error) -> Exception:
+    """Turn SQLite errors into messages without paths to personal data (there are none)."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return StoreBusy("The referral database is busy (another program has it locked). Try again in a minute.")
+    if "readonly" in text or "read-only" in text:
+        return StoreUnavailable("The referral database is read-only")
+    if "unable to open" in text:
+        return StoreUnavailable("The referral database cannot be opened (is its folder missing?)")
+    if "disk" in text or "full" in text or "i/o" in text:
+        return StoreUnavailable("The referral database cannot be written (disk problem)")
+    return StoreUnavailable(f"The referral database failed ({type(exc).__name__})")
+
+
+class _Connection:
+    """One lazily opened connection, reopened after a failure, used by one thread at a time."""
+
+    def __init__(self, path: Path, create: bool, busy_timeout_ms: int = BUSY_TIMEOUT_MS):
+        self.path = path
+        self.create = create
+        self.busy_timeout_ms = busy_timeout_ms
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    def _open(self) -> sqlite3.Connection:
+        if not self.create and not self.path.exists():
+            raise StoreUnavailable(f"No referral database at {self.path}")
+        if self.create and not self.path.exists() and self.path.parent.is_dir():
+            try:  # owner-only from the first byte; SQLite gives -wal/-shm the same mode
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            except FileExistsError:
+                pass
+        conn = sqlite3.connect(
+            f"file:{self.path}?mode={'rwc' if self.create else 'rw'}",
+            uri=True,
+            timeout=self.busy_timeout_ms / 1000,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA secure_delete = ON")
+            if self.create:
+                conn.executescript(SCHEMA)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    @contextmanager
+    def transaction(self, immediate: bool = True) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                if self._conn is None:
+                    self._conn = self._open()
+                conn = self._conn
+                conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+                try:
+                    yield conn
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.IntegrityError:
+                raise
+            except sqlite3.Error as exc:
+                self._drop()
+                raise _translate(exc) from None
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except sqlite3.Error:
+                pass
+            self._conn = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop()
+
+
+class SQLiteWriter:
+    """The web app's side: add referrals and run the email outbox; cannot read referrals."""
+
+    def __init__(self, path: Path | str):
+        self._db = _Connection(database_path(str(path)), create=True)
+
+    def add(self, referral: SealedReferral, notify: bool) -> None:
+        try:
+            with self._db.transaction() as conn:
+                conn.execute(
+                    "INSERT INTO referrals (reference, received_at, key_id, sealed, flags) VALUES (?, ?, ?, ?, ?)",
+                    (
+                        referral.reference,
+                        _iso(referral.received_at),
+                        referral.key_id,
+                        referral.sealed,
+                        ",".join(referral.flags),
+                    ),
+                )
+                if notify:
+                    conn.execute(
+                        "INSERT INTO outbox (reference, next_attempt_at) VALUES (?, 0)", (referral.reference,)
+                    )
+        except sqlite3.IntegrityError:
+            raise DuplicateReference(referral.reference) from None
+
+    def claim_notifications(self, now: float, limit: int, lease_seconds: float) -> list[Notification]:
+        with self._db.transaction() as conn:
+            rows = conn.execute(
+                "SELECT o.id, o.reference, o.attempts, r.flags, r.received_at FROM outbox o"
+                " JOIN referrals r ON r.reference = o.reference"
+                " WHERE o.sent_at IS NULL AND o.next_attempt_at <= ? ORDER BY o.id LIMIT ?",
+                (now, limit),
+            ).fetchall()
+            conn.executemany(
+                "UPDATE outbox SET next_attempt_at = ? WHERE id = ?", [(now + lease_seconds, r[0]) for r in rows]
+            )
+        return [Notification(r[0], r[1], r[2], _flags(r[3]), _parse(r[4])) for r in rows]
+
+    def notification_sent(self, notification_id: int, now: datetime) -> None:
+        with self._db.transaction() as conn:
+            conn.execute(
+                "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+                (_iso(now), notification_id),
+            )
+
+    def notification_failed(self, notification_id: int, retry_at: float, error_kind: str) -> None:
+        with self._db.transaction() as conn:
+            conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
+                (retry_at, error_kind[:100], notification_id),
+            )
+
+    def purge(self, older_than: datetime) -> PurgeResult:
+        return _purge(self._db, older_than)
+
+    def check(self) -> None:
+        """A write that changes nothing: fails the same way a real insert would."""
+        with self._db.transaction() as conn:
+            conn.execute("DELETE FROM referrals WHERE 0")
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class SQLiteAdmin:
+    """The intake team's side, used by the CLI on a copy or on the live file."""
+
+    def __init__(self, path: Path | str, busy_timeout_ms: int = 2000):
+        self._db = _Connection(database_path(str(path)), create=False, busy_timeout_ms=busy_timeout_ms)
+
+    def list(self, status: str | None = None) -> list[ReferralSummary]:
+        return [summary for summary, _, _ in self._rows(status, with_sealed=False)]
+
+    def sealed(self, status: str | None = None) -> Iterator[tuple[ReferralSummary, str, bytes]]:
+        return iter(self._rows(status, with_sealed=True))
+
+    def _rows(self, status: str | None, with_sealed: bool) -> list[tuple[ReferralSummary, str, bytes]]:
+        query = (
+            "SELECT r.reference, r.received_at, r.status, r.flags, r.key_id,"
+            f" {'r.sealed' if with_sealed else 'NULL'},"
+            " EXISTS (SELECT 1 FROM outbox o WHERE o.reference = r.reference AND o.sent_at IS NOT NULL)"
+            " FROM referrals r"
+        )
+        args: tuple = ()
+        if status:
+            query += " WHERE r.status = ?"
+            args = (status,)
+        with self._db.transaction(immediate=False) as conn:
+            rows = conn.execute(query + " ORDER BY r.received_at, r.reference", args).fetchall()
+        return [
+            (ReferralSummary(r[0], _parse(r[1]), r[2], _flags(r[3]), bool(r[6])), r[4], r[5]) for r in rows
+        ]
+
+    def mark_handled(self, references: Sequence[str], now: datetime) -> list[str]:
+        missing = []
+        with self._db.transaction() as conn:
+            for ref in references:
+                cur = conn.execute(
+                    "UPDATE referrals SET status = 'handled', handled_at = ? WHERE reference = ?", (_iso(now), ref)
+                )
+                if cur.rowcount == 0:
+                    missing.append(ref)
+        return missing
+
+    def purge(self, older_than: datetime) -> PurgeResult:
+        return _purge(self._db, older_than)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _purge(db: _Connection, older_than: datetime) -> PurgeResult:
+    with db.transaction() as conn:
+        cutoff = _iso(older_than)
+        unhandled = conn.execute(
+            "SELECT COUNT(*) FROM referrals WHERE received_at < ? AND status = 'new'", (cutoff,)
+        ).fetchone()[0]
+        deleted = conn.execute("DELETE FROM referrals WHERE received_at < ?", (cutoff,)).rowcount
+    return PurgeResult(deleted=deleted, unhandled=unhandled)

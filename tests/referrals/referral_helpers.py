@@ -1,0 +1,165 @@
+"""Helpers shared by the referral tests (a module with its own name, so imports never
+pick up another folder's conftest.py): answers, form posts, database reads, real servers."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from referrals.app import create_app  # noqa: E402
+from referrals.form_definition import PAGE_PATH  # noqa: E402
+from referrals.settings import Settings  # noqa: E402
+
+ORIGIN = "http://testserver"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def site_plugins() -> list[str]:
+    """The site's plugins plus referral_form, in the site's order."""
+    from pelican.settings import read_settings
+
+    plugins = list(read_settings(str(ROOT / "pelicanconf.py")).get("PLUGINS") or [])
+    return plugins + ([] if "referral_form" in plugins else ["referral_form"])
+
+
+@contextmanager
+def app_client(settings: Settings):
+    from starlette.testclient import TestClient
+
+    with TestClient(create_app(settings), base_url=ORIGIN, follow_redirects=False) as client:
+        client.headers["Origin"] = ORIGIN
+        yield client
+
+
+def form_token(html: str) -> str:
+    match = re.search(r'name="form_token" value="([^"]*)"', html)
+    assert match, "no form_token input on the page"
+    return match.group(1)
+
+
+def valid_answers(**changes: str) -> dict[str, str]:
+    """A complete, valid referral a parent might send."""
+    answers = {
+        "full_name": "Zoë Ødegård-Nguyễn",
+        "phone": "07700 900 982",
+        "email": "zoe@example.com",
+        "preferred_contact": "phone",
+        "leave_message": "no",
+        "safe_times": "Weekday mornings",
+        "location": "OX11 7AB",
+        "baby_status": "pregnant",
+        "due_date-month": str((time.gmtime().tm_mon % 12) + 1),
+        "due_date-year": str(time.gmtime().tm_year + (1 if time.gmtime().tm_mon == 12 else 0)),
+        "relationship": "mother",
+        "worries": "I don't feel close to my baby.\nI feel guilty about it.",
+        "heard_about": "Health visitor",
+        "consent": "yes",
+    }
+    answers.update(changes)
+    return answers
+
+
+def submit(client, answers: dict[str, str], token: str | None = None, **kwargs):
+    """GET the form for a token, then POST the answers as a browser would."""
+    if token is None:
+        token = form_token(client.get(PAGE_PATH).text)
+    return client.post(PAGE_PATH, data={**answers, "form_token": token}, **kwargs)
+
+
+def db_rows(database: str, query: str = "SELECT reference, sealed, flags, status FROM referrals"):
+    import sqlite3
+
+    conn = sqlite3.connect(database)
+    try:
+        return conn.execute(query).fetchall()
+    finally:
+        conn.close()
+
+
+# -- real server processes ---------------------------------------------------------------
+class ServerProcess:
+    def __init__(self, proc: subprocess.Popen, port: int, log_path: Path):
+        self.proc = proc
+        self.port = port
+        self.log_path = log_path
+        self.url = f"http://127.0.0.1:{port}"
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def kill9(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+
+
+def start_server(args: list[str], env: dict[str, str], log_path: Path, port: int) -> ServerProcess:
+    """Start `python -m referrals ...` in its own process group and wait for /healthz."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("REFERRALS_")}
+    full_env.update(env)
+    full_env["PYTHONPATH"] = str(ROOT)
+    log_file = open(log_path, "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "referrals", *args],
+        cwd=ROOT, env=full_env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    log_file.close()
+    server = ServerProcess(proc, port, log_path)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited early:\n{server.log()}")
+        try:
+            if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    server.stop()
+    raise AssertionError(f"server did not become healthy:\n{server.log()}")
+
+
+def run_cli(*args, env=None):
+    """Run `python -m referrals ...` as staff would: a separate process, no REFERRALS_* leaking in."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("REFERRALS_")}
+    return subprocess.run(
+        [sys.executable, "-m", "referrals", *map(str, args)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={**clean, "PYTHONPATH": str(ROOT), **(env or {})},
+    )
