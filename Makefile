@@ -9,7 +9,7 @@ OUTPUT ?= output
 .PHONY: help serve html publish test test-fast screenshots bench bench-referrals clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
 
 $(VENV)/.site: requirements.txt
 	$(PYTHON) -m venv $(VENV)

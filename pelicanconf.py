@@ -98,6 +98,7 @@ FOOTER_LINKS = [
     ("Contact us", "contact/"),
     ("Privacy notice", "privacy/"),
     ("Accessibility statement", "accessibility/"),
+    ("Search this website", "search/"),
 ]
 # Where "Exit this page" sends someone: a neutral site that reveals nothing.
 EXIT_PAGE_URL = "https://www.bbc.co.uk/weather"
@@ -108,6 +109,18 @@ PLUGINS = [
     "site_data",
     "sections",
     "markdown_components",
+    "referral_form",  # renders the self-referral form from referrals/form_definition.py
+    "content_checks",  # after the others: checks the text they produce
+    "responsive_images",  # after content_checks: it checks the <img> alt text first
+    "readability",
+    "decap_admin",
+    # Partners, discoverability and impact (settings at the end of this file):
+    "seo",
+    "redirects",
+    "open_referral",
+    "partner_kit",
+    "search",
+    "host_headers",  # last: it reads every page the others wrote
 ]
 
 # Local preview is lenient: content problems are warnings and drafts are visible.
@@ -125,4 +138,76 @@ HOME_FIGURES = ["bond_improved", "mental_health_improved", "families_affected"]
 SECTION_DESCRIPTIONS = {
     "stories": "Parents and carers tell, in their own words, how therapy helped them and their baby.",
     "news": "News from OXPIP: our work with families, our funders and our partners.",
+}
+
+# --- Volunteer publishing: content checks, images, readability ---
+# Content checks (plugins/content_checks, docs/volunteers.md lists every message).
+CONTENT_SUMMARY_MAX_LENGTH = 160  # characters; Summary is the meta description and card text
+NEWS_TOPICS = ["Funding", "Our work", "Events"]  # the Topic: of a news post
+IMAGE_MAX_BYTES = 5_000_000  # a picture in content/images/ may be at most 5 MB
+CONTENT_CHECK_EXTRA_URLS = ["admin/"]  # site addresses not made from content/ (the web editor)
+# Responsive images (plugins/responsive_images): sizes made from each picture in a story or
+# news post; phones get the smallest that fills the screen, never the original.
+RESPONSIVE_IMAGE_WIDTHS = [320, 640, 960, 1280]
+RESPONSIVE_IMAGE_SIZES = "(min-width: 48em) 40em, 100vw"
+RESPONSIVE_IMAGE_CACHE = "var/cache/images"  # made once, reused by later builds
+# Readability (plugins/readability): Flesch-Kincaid grade of each parent-facing page.
+READABILITY_MAX_GRADE = 6  # about reading age 11
+READABILITY_MIN_WORDS = 80  # shorter pages are listed but not scored against the limit
+READABILITY_SKIP = ["pages/for-professionals.md"]  # not written for parents: listed, not scored
+READABILITY_REPORT = "var/readability.txt"  # the table of grades, written by each build
+# The web editor (plugins/decap_admin, admin/): Decap CMS served from the site at /admin/.
+DECAP_ADMIN_SOURCE = "admin"
+DECAP_DIST = "node_modules/decap-cms/dist"
+
+# --- Partners, discoverability and impact ---
+# The live address. Canonical links, share images, sitemap.xml, feeds and the Open Referral
+# data always use it, even in a local preview (publishconf.py sets it to SITEURL).
+SITE_CANONICAL_URL = "https://www.oxpip.org.uk"
+SEO_SHARE_IMAGE = {
+    "path": "theme/img/share.png",
+    "width": 1200,
+    "height": 630,
+    "alt": "OXPIP, Oxford Parent-Infant Project: help to bond with your baby",
+}
+SEO_FEED_MAX_ITEMS = 20  # news/feed.xml and stories/feed.xml (plugins/seo writes them)
+# Old addresses -> pages (plugins/redirects). Netlify serves a file that exists before a
+# rule unless the rule is forced: set True when deploying there (see docs/partners.md).
+# REDIRECTS_FILE = "content/data/redirects.yml"  # default: data/redirects.yml in the content folder
+REDIRECTS_FORCE = False
+# Open Referral UK (HSDS-UK 3.0) service data, published under /open-referral/.
+OPEN_REFERRAL_PATH = "open-referral"
+OPEN_REFERRAL_AREA_URIS = {  # ONS statistical geography (GSS code) of each area served
+    "Oxfordshire": "http://statistics.data.gov.uk/id/statistical-geography/E10000025",
+}
+# Partner kit: pages that get a copyable link and a QR code (slugs; every service is added).
+PARTNER_KIT_LINKS = ["refer-yourself"]
+PARTNER_KIT_QR_PATH = "for-professionals/partner-kit/qr"
+# The bar chart on the impact page (keys from content/data/impact.yml, values in %).
+IMPACT_CHART_FIGURES = ["bond_improved", "mental_health_improved"]
+IMPACT_CHART_LABELS = {  # short bar labels (the full sentence is in impact.yml)
+    "bond_improved": "Closer bond with their child",
+    "mental_health_improved": "Better mental health scores",
+}
+# Site search (Pagefind, run after the build over page bodies only).
+SEARCH_INDEX = True
+SEARCH_SKIP_PATHS = ["404.html", "search/index.html"]
+# Host security headers (_headers, nginx-security-headers.conf; plugins/host_headers).
+HOST_HEADERS_FORM_ACTION = ["'self'"]  # add the referral service's origin if it is elsewhere
+HOST_HEADERS_FLAVOUR = "netlify"  # or "cloudflare" (Cloudflare Pages joins repeated headers)
+HOST_HEADERS_PATH_CSP = {
+    # The web editor (Decap CMS, staff only): it compiles its config schema with eval,
+    # styles itself at run time and talks to GitHub's API (or `make serve`'s local backend).
+    "/admin/*": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-eval'", "'wasm-unsafe-eval'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", "https:"],
+        "connect-src": ["'self'", "https://api.github.com", "http://localhost:8081", "http://127.0.0.1:8081"],
+        "frame-src": ["'self'", "blob:"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "object-src": ["'none'"],
+    },
 }

@@ -12,3 +12,7 @@ RELATIVE_URLS = False
 STRICT_CONTENT_CHECKS = True
 SHOW_DRAFTS = False
 DELETE_OUTPUT_DIRECTORY = True
+
+# Partners, discoverability and impact: canonical links, feeds, sitemap.xml and the Open
+# Referral data use the live address.
+SITE_CANONICAL_URL = SITEURL

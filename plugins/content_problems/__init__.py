@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass
 
 from pelican import signals
+from pelican.log import LimitFilter
 
 logger = logging.getLogger("oxpip.content")
 
@@ -91,6 +92,16 @@ def _stop_if_strict(pelican) -> None:
         raise SystemExit(1)
 
 
+def _forget(pelican) -> None:
+    """Each rebuild under `make serve` reports what is still wrong, afresh.
+
+    Pelican's log filter drops a message it has printed before, so ours are let through again.
+    """
+    LimitFilter._raised_messages.difference_update((logging.WARNING, str(p)) for p in _problems)
+    _problems.clear()
+
+
 def register() -> None:
     signals.initialized.connect(_reset)
+    signals.get_generators.connect(_forget)
     signals.get_writer.connect(_stop_if_strict)

@@ -3,13 +3,12 @@
 content/services/x.md is published at /services/x/ with the service template;
 stories and news get their own templates, breadcrumbs and previous/next links;
 each story is linked to the service it relates to, and each service lists its stories.
+Whether a named service or funder exists is checked by plugins/content_checks.
 """
 
 from __future__ import annotations
 
 from pelican import signals
-
-from content_problems import report
 
 from .sections import SECTION_RULES, adjacent, nav_key, section_of
 
@@ -44,6 +43,12 @@ def _classify(content) -> None:
         content.breadcrumbs = trail
 
 
+def _order(page) -> int:
+    """A service's place in lists; a bad Order is reported by content_checks."""
+    order = str(page.metadata.get("order", "99")).strip()
+    return int(order) if order.isdigit() else 99
+
+
 def _link(generators) -> None:
     articles = pages = None
     for generator in generators:
@@ -56,7 +61,7 @@ def _link(generators) -> None:
     funders = articles.settings.get("DATA", {}).get("funders", {})
     services = sorted(
         (p for p in pages.pages if getattr(p, "section", "") == "services"),
-        key=lambda p: (int(p.metadata.get("order", 99)), p.title),
+        key=lambda p: (_order(p), p.title),
     )
     by_slug = {service.slug: service for service in services}
     for service in services:
@@ -71,32 +76,15 @@ def _link(generators) -> None:
         wanted = story.metadata.get("service")
         service = by_slug.get(wanted)
         story.service_page = service
-        if service is not None:
+        if service is not None:  # an unknown service is reported by content_checks
             service.related_stories.append(story)
-        else:
-            report(
-                story.source_path,
-                "service",
-                f"'{wanted}' is not a service" if wanted else "no service is named",
-                "Set Service: to the slug of a file in content/services/, for example "
-                f"{', '.join(by_slug) or 'therapy-sessions'}",
-            )
 
     for post in articles.articles:
         if post.category.slug != "news":
             continue
         keys = [k.strip() for k in str(post.metadata.get("funders", "")).split(",") if k.strip()]
-        post.funders = []
-        for key in keys:
-            if key in funders:
-                post.funders.append(funders[key] | {"key": key})
-            else:
-                report(
-                    post.source_path,
-                    "funders",
-                    f"'{key}' is not in the funders list",
-                    f"Use a key from content/data/funders.yml ({', '.join(funders)}), or add the funder there",
-                )
+        # Unknown keys are reported by content_checks; the page lists the known ones.
+        post.funders = [funders[key] | {"key": key} for key in keys if key in funders]
     for context in (articles.context, pages.context):
         context["services"] = services
 

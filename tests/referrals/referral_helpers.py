@@ -24,15 +24,6 @@ from referrals.form_definition import PAGE_PATH  # noqa: E402
 from referrals.settings import Settings  # noqa: E402
 
 ORIGIN = "http://testserver"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 

@@ -8,20 +8,15 @@ import re
 import time
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from referral_helpers import AXE, CHROMIUM, CHROMIUM_ARGS, db_rows
+from referral_helpers import AXE, db_rows
 
 ARTIFACTS_NAME = "referral-browser"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+# `browser` is the session's one Chromium, from tests/conftest.py.
 
 
 def fill_with_one_mistake(page):

@@ -82,7 +82,7 @@ def test_consent_links_to_the_privacy_notice_that_the_build_made(page, referral_
 
 def test_the_page_marks_the_nav_loads_its_script_and_offers_a_phone_number(page):
     assert page.select_one('nav a[aria-current="page"]').get_text(strip=True) == "Get support"
-    assert [s["src"] for s in page.select("head script[src]")] == ["../../theme/js/referral-form.js"]
+    assert [s["src"] for s in page.select("script[src]")] == ["../../theme/js/site.js"]
     phone = page.select_one("a[data-referral-phone]")
     assert phone["href"].startswith("tel:")
 

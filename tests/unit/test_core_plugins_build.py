@@ -79,8 +79,8 @@ def test_news_names_its_funders_from_the_data_file(site):
 
 def test_local_build_warns_with_file_line_field_and_fix(site):
     log = site[1]
-    assert "stories/story-3.md:8: service: 'no-such-service' is not a service." in log
-    assert "news/grant.md:6: funders: 'unknown-funder' is not in the funders list." in log
+    assert 'stories/story-3.md:8: Service: "no-such-service" is not one of our services.' in log
+    assert 'news/grant.md:6: Funders: "unknown-funder" is not in content/data/funders.yml.' in log
 
 
 def test_strict_build_stops_without_a_traceback_and_publishes_nothing(tmp_path):

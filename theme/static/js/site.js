@@ -28,3 +28,104 @@
     if (presses.length >= 3) { presses = []; leave(); }
   });
 })();
+
+/* Self-referral form enhancements. The form works fully without this file.
+   - Error summary: focus moves to it when the page loads, so screen readers read it
+     first; its links move focus to the answer and show the question above it.
+   - Radios that reveal a follow-up question show it only when chosen.
+   - Character count: a live count for "What is worrying you?", announced politely.
+   - Send button: a second click within a moment does not send the form twice. */
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  root.classList.add("ox-referral-js");
+
+  function each(selector, fn, scope) {
+    Array.prototype.forEach.call((scope || document).querySelectorAll(selector), fn);
+  }
+
+  /* Error summary (after GOV.UK Frontend's ErrorSummary) */
+  each('[data-module="ox-error-summary"]', function (summary) {
+    summary.setAttribute("tabindex", "-1");
+    summary.addEventListener("blur", function () { summary.removeAttribute("tabindex"); });
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("a") : null;
+      if (!link || link.getAttribute("href").charAt(0) !== "#") { return; }
+      var input = document.getElementById(link.getAttribute("href").slice(1));
+      if (!input) { return; }
+      event.preventDefault();
+      var legend = input.closest("fieldset") ? input.closest("fieldset").querySelector("legend") : null;
+      var label = document.querySelector('label[for="' + input.id + '"]');
+      var show = (input.type === "radio" || input.type === "checkbox" || /-(day|month|year)$/.test(input.id)) && legend ? legend : label;
+      if (show && show.scrollIntoView) { show.scrollIntoView(); }
+      input.focus({ preventScroll: true });
+    });
+  });
+
+  /* Conditional reveal for radios */
+  each('[data-module="ox-radios"]', function (group) {
+    var inputs = group.querySelectorAll('input[type="radio"]');
+    function sync() {
+      Array.prototype.forEach.call(inputs, function (input) {
+        var id = input.getAttribute("data-aria-controls");
+        var target = id && document.getElementById(id);
+        if (!target) { return; }
+        input.setAttribute("aria-controls", id);
+        target.classList.toggle("ox-radios__conditional--hidden", !input.checked);
+      });
+    }
+    Array.prototype.forEach.call(inputs, function (input) { input.addEventListener("change", sync); });
+    sync();
+  });
+
+  /* Character count (after GOV.UK Frontend's CharacterCount) */
+  each('[data-module="ox-character-count"]', function (wrapper) {
+    var max = parseInt(wrapper.getAttribute("data-maxlength"), 10);
+    var field = wrapper.querySelector("textarea");
+    var fallback = wrapper.querySelector(".ox-character-count__message");
+    if (!max || !field || !fallback) { return; }
+    fallback.classList.add("ox-visually-hidden"); /* kept for screen readers as the limit hint */
+    var visible = document.createElement("div");
+    visible.className = "ox-hint ox-character-count__status";
+    visible.setAttribute("aria-hidden", "true");
+    var spoken = document.createElement("div");
+    spoken.className = "ox-visually-hidden ox-character-count__sr-status";
+    spoken.setAttribute("aria-live", "polite");
+    fallback.parentNode.insertBefore(visible, fallback.nextSibling);
+    visible.parentNode.insertBefore(spoken, visible.nextSibling);
+
+    function count() { return Array.from ? Array.from(field.value).length : field.value.length; }
+    function message() {
+      var left = max - count();
+      var n = Math.abs(left).toLocaleString("en-GB");
+      var word = Math.abs(left) === 1 ? "character" : "characters";
+      return left >= 0 ? "You have " + n + " " + word + " remaining" : "You have " + n + " " + word + " too many";
+    }
+    var timer = null;
+    function update() {
+      var over = count() > max;
+      visible.textContent = message();
+      visible.classList.toggle("ox-error-message", over);
+      visible.classList.toggle("ox-hint", !over);
+      field.classList.toggle("ox-textarea--error", over || wrapper.classList.contains("ox-form-group--error"));
+      clearTimeout(timer);
+      timer = setTimeout(function () { spoken.textContent = message(); }, 1000);
+    }
+    field.addEventListener("input", update);
+    update();
+    spoken.textContent = "";
+  });
+
+  /* Prevent a double click sending the form twice */
+  each('[data-prevent-double-click="true"]', function (button) {
+    var form = button.form;
+    if (!form) { return; }
+    var sending = false;
+    form.addEventListener("submit", function (event) {
+      if (sending) { event.preventDefault(); return; }
+      sending = true;
+      setTimeout(function () { sending = false; }, 2000);
+    });
+  });
+})();

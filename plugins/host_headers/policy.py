@@ -1,0 +1,232 @@
+"""Pure helpers: find inline code in built pages, and write the host header files.
+
+The Content Security Policy allows scripts, styles, images and connections from this site
+only. An inline <script> or <style> is allowed only by its sha256 hash, which the build
+computes from the pages themselves, so a template change can never silently break a page
+or silently widen the policy. JSON-LD (<script type="application/ld+json">) is data, not
+script: browsers never run it and CSP does not apply to it, so it needs no hash.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+DATA_SCRIPT_TYPES = {"application/ld+json", "application/json", "text/template", "importmap"}
+JS_TYPES = {"", "text/javascript", "application/javascript", "module"}
+
+
+@dataclass
+class Inline:
+    scripts: set[str] = field(default_factory=set)      # sha256 sources: 'sha256-...'
+    styles: set[str] = field(default_factory=set)
+    style_attributes: list[tuple[str, str]] = field(default_factory=list)  # (page, value)
+    event_handlers: list[tuple[str, str]] = field(default_factory=list)     # (page, attribute)
+    data_images: set[str] = field(default_factory=set)  # pages with a data: image (an inline icon)
+
+
+def sha256_source(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+class _Finder(HTMLParser):
+    def __init__(self, page: str, found: Inline):
+        super().__init__(convert_charrefs=False)
+        self.page, self.found = page, found
+        self.capture: str | None = None
+        self.buffer: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "style" in attrs:
+            self.found.style_attributes.append((self.page, attrs["style"] or ""))
+        for name in attrs:
+            if name.startswith("on"):
+                self.found.event_handlers.append((self.page, name))
+        if (tag in ("img", "source") and (attrs.get("src") or "").startswith("data:image/")) or \
+                (tag == "link" and "icon" in (attrs.get("rel") or "") and (attrs.get("href") or "").startswith("data:image/")):
+            self.found.data_images.add(self.page)
+        if tag == "script" and "src" not in attrs:
+            kind = (attrs.get("type") or "").strip().lower()
+            if kind in JS_TYPES:
+                self.capture, self.buffer = "script", []
+        elif tag == "style":
+            self.capture, self.buffer = "style", []
+
+    def handle_data(self, data):
+        if self.capture:
+            self.buffer.append(data)
+
+    def handle_entityref(self, name):
+        if self.capture:
+            self.buffer.append(f"&{name};")
+
+    def handle_charref(self, name):
+        if self.capture:
+            self.buffer.append(f"&#{name};")
+
+    def handle_endtag(self, tag):
+        if self.capture and tag == self.capture:
+            text = "".join(self.buffer)
+            (self.found.scripts if tag == "script" else self.found.styles).add(sha256_source(text))
+            self.capture = None
+
+
+def scan(files: list[tuple[str, str]]) -> Inline:
+    """Inline scripts, styles, style attributes and event handlers in (page, html) pairs."""
+    found = Inline()
+    for page, html in files:
+        finder = _Finder(page, found)
+        finder.feed(html)
+        finder.close()
+    return found
+
+
+def html_files(output: Path, under: str = "") -> list[tuple[str, str]]:
+    root = output / under if under else output
+    if not root.is_dir():
+        return []
+    return [("/" + f.relative_to(output).as_posix(), f.read_text(encoding="utf-8", errors="replace"))
+            for f in sorted(root.rglob("*.html"))]
+
+
+def csp(directives: dict[str, list[str]]) -> str:
+    return "; ".join(f"{name} {' '.join(values)}".strip() for name, values in directives.items())
+
+
+def site_policy(inline: Inline, *, form_action: list[str], wasm: bool = False) -> dict[str, list[str]]:
+    """The strict policy for every page (the search page adds WebAssembly for Pagefind).
+
+    ``data:`` images are allowed only if a page has one (the inline favicon): an image
+    cannot run script, and an inline icon saves every page a request."""
+    script = ["'self'"] + sorted(inline.scripts)
+    if wasm:
+        script.append("'wasm-unsafe-eval'")
+    return {
+        "default-src": ["'none'"],
+        "script-src": script,
+        "style-src": ["'self'"] + sorted(inline.styles),
+        "img-src": ["'self'"] + (["data:"] if inline.data_images else []),
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "form-action": form_action,
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "upgrade-insecure-requests": [],
+    }
+
+
+COMMON_HEADERS = {
+    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": ("accelerometer=(), browsing-topics=(), camera=(), geolocation=(), "
+                           "gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"),
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+@dataclass
+class Rule:
+    path: str                  # "/*", "/search/", "/open-referral/*"
+    headers: dict[str, str]
+    note: str = ""
+
+
+def rules(site_csp: str, overrides: dict[str, str], open_referral: str | None) -> list[Rule]:
+    """Header rules in order. Later rules replace a header set by an earlier one."""
+    out = [Rule("/*", {"Content-Security-Policy": site_csp, **COMMON_HEADERS},
+                "Every response: the strict policy and the security headers.")]
+    for path, policy in overrides.items():
+        out.append(Rule(path, {"Content-Security-Policy": policy}, f"{path} needs more than the strict policy."))
+    if open_referral:
+        out.append(Rule(f"/{open_referral}/*", {"Access-Control-Allow-Origin": "*",
+                                                "Cross-Origin-Resource-Policy": "cross-origin"},
+                        "Open Referral UK data: any directory may read it (UK compliance rule)."))
+    return out
+
+
+def headers_file(all_rules: list[Rule], flavour: str = "netlify") -> str:
+    """``_headers`` for Netlify (a later rule's header replaces an earlier one's) or
+    Cloudflare Pages (``flavour="cloudflare"``: ``! Header`` first detaches the earlier one)."""
+    out = ["# Made by the build (plugins/host_headers). Do not edit by hand: change the",
+           "# templates or the HOST_HEADERS_* settings, then build again. See docs/partners.md."]
+    for rule in all_rules:
+        out.append("")
+        if rule.note:
+            out.append(f"# {rule.note}")
+        out.append(rule.path)
+        for name, value in rule.headers.items():
+            if flavour == "cloudflare" and rule.path != "/*" and name in all_rules[0].headers:
+                out.append(f"  ! {name}")
+            out.append(f"  {name}: {value}")
+    return "\n".join(out) + "\n"
+
+
+def parse_headers_file(text: str) -> list[Rule]:
+    """Read a ``_headers`` file back (the test server and the tests use it)."""
+    found: list[Rule] = []
+    for raw in text.splitlines():
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        if not raw.startswith((" ", "\t")):
+            found.append(Rule(raw.strip(), {}))
+        elif found and ":" in raw and not raw.strip().startswith("!"):
+            name, value = raw.strip().split(":", 1)
+            found[-1].headers[name.strip()] = value.strip()
+    return found
+
+
+def matches(rule_path: str, path: str) -> bool:
+    """Whether a header rule ("/*", "/search/", "/admin/*") covers a request or file path."""
+    if rule_path.endswith("*"):
+        return path.startswith(rule_path[:-1])
+    return path == rule_path or (rule_path.endswith("/") and path == rule_path + "index.html")
+
+
+def headers_for(all_rules: list[Rule], path: str) -> dict[str, str]:
+    """Netlify's reading: every matching rule applies, later ones replace earlier values."""
+    result: dict[str, str] = {}
+    for rule in all_rules:
+        if matches(rule.path, path):
+            result.update(rule.headers)
+    return result
+
+
+def _nginx_block(headers: dict[str, str], indent: str) -> list[str]:
+    return [f'{indent}add_header {name} "{value}" always;' for name, value in headers.items()]
+
+
+def nginx_conf(all_rules: list[Rule], open_referral: str | None) -> str:
+    """An nginx snippet for the server {} block. nginx drops inherited add_header lines in
+    a location that has its own, so each location repeats the full set."""
+    base = all_rules[0].headers
+    out = ["# Made by the build (plugins/host_headers). Include it inside server { ... }:",
+           "#     include /path/to/site/nginx-security-headers.conf;",
+           "# Redirects (nginx-redirects.map, included in http { ... }):",
+           "#     if ($oxpip_redirect) { return 301 $oxpip_redirect; }",
+           ""]
+    out += _nginx_block(base, "")
+    for rule in all_rules[1:]:
+        merged = dict(base, **rule.headers)
+        if rule.path.endswith("*"):
+            prefix = rule.path[:-1]
+            out.append("")
+            out.append(f"location {prefix} {{")
+            if open_referral and prefix == f"/{open_referral}/":
+                out.append("    default_type application/json;")
+                out.append("    try_files $uri $uri.json $uri/index.json =404;")
+        else:
+            out.append("")
+            out.append(f"location = {rule.path} {{")
+            if rule.path.endswith("/"):
+                out.append("    try_files ${uri}index.html =404;")
+        out += _nginx_block(merged, "    ")
+        out.append("}")
+    return "\n".join(out) + "\n"

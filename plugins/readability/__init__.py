@@ -1,0 +1,174 @@
+"""Readability: the Flesch-Kincaid grade of each parent-facing page, and a warning above
+``READABILITY_MAX_GRADE`` (default 6, about reading age 11).
+
+The grade is worked out from the page's text as it will be shown (after figures and
+callouts are filled in), with textstat. A page over the limit is reported through
+``content_problems`` like any other problem, pointing at its longest sentence; so
+``make html`` warns and ``make publish`` stops. Pages shorter than
+``READABILITY_MIN_WORDS`` are listed but not held to the limit (a few words give no
+reliable grade), and ``READABILITY_SKIP`` lists pages not written for parents.
+
+Every build prints a table of grades at the end and writes it to ``READABILITY_REPORT``
+(var/readability.txt: not part of the published site). ``make check`` prints it too.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+
+from pelican import signals
+
+from content_problems import report
+
+from .grade import Score, score
+
+DEFAULTS = {
+    "READABILITY_MAX_GRADE": 6,
+    "READABILITY_MIN_WORDS": 80,
+    "READABILITY_SKIP": [],
+    "READABILITY_SECTIONS": ["stories", "news", "services", "pages"],
+    "READABILITY_REPORT": None,
+}
+
+_state: dict = {}
+
+
+@dataclass
+class Row:
+    path: str  # content/stories/x.md
+    relative: str  # stories/x.md
+    title: str
+    score: Score
+    status: str  # "ok", "over", "short" or "skipped"
+    source_path: str
+    draft: bool = False
+
+
+def _setting(name):
+    return _state["settings"].get(name, DEFAULTS[name])
+
+
+def _setup(pelican) -> None:
+    _state.clear()
+    _state["settings"] = pelican.settings
+    _state["rows"] = []
+
+
+def _new_run(pelican) -> None:
+    """Each build starts a fresh table (`make serve` rebuilds with the same Pelican object)."""
+    if "settings" in _state:
+        _state["rows"] = []
+
+
+def _measure(content) -> None:
+    from pelican.contents import Article, Page
+
+    if "settings" not in _state or not isinstance(content, (Article, Page)):
+        return
+    root = _state["settings"]["PATH"]
+    source = getattr(content, "source_path", "") or ""
+    relative = os.path.relpath(source, root).replace(os.sep, "/")
+    if relative.split("/", 1)[0] not in _setting("READABILITY_SECTIONS"):
+        return
+    result = score(getattr(content, "_content", "") or "")
+    if relative in _setting("READABILITY_SKIP"):
+        status = "skipped"
+    elif result.words < int(_setting("READABILITY_MIN_WORDS")):
+        status = "short"
+    elif result.grade > float(_setting("READABILITY_MAX_GRADE")):
+        status = "over"
+    else:
+        status = "ok"
+    title = str(getattr(content, "title", relative))
+    draft = getattr(content, "status", "") == "draft"
+    _state["rows"].append(Row(os.path.relpath(source), relative, title, result, status, source, draft))
+
+
+def _warn(generators) -> None:
+    if "settings" not in _state:
+        return
+    show_drafts = bool(_state["settings"].get("SHOW_DRAFTS", True))
+    limit = float(_setting("READABILITY_MAX_GRADE"))
+    if not show_drafts:
+        _state["rows"] = [row for row in _state["rows"] if not row.draft]
+    for row in _state["rows"]:
+        if row.status != "over":
+            continue
+        line = _line_of(row.source_path, row.score.longest)
+        report(
+            row.source_path, "body",
+            f"the reading grade is {row.score.grade:g}, above our limit of {limit:g} "
+            f"(by {row.score.grade - limit:.1f}); the longest sentence has {row.score.longest_words} words",
+            "Use shorter sentences (15 words or fewer) and everyday words; start with the sentence "
+            f'on this line: "{_short(row.score.longest)}"',
+            line=line,
+        )
+
+
+def _line_of(path: str, sentence: str) -> int:
+    words = sentence.split()[:4]
+    needle = " ".join(words)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for number, text in enumerate(handle, start=1):
+                if needle and needle in " ".join(text.split()):
+                    return number
+    except OSError:
+        pass
+    return 1
+
+
+def _short(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
+LABELS = {"ok": "ok", "over": "OVER LIMIT", "short": "too short to score",
+          "skipped": "not for parents (not scored)"}
+
+
+def table() -> str:
+    rows = sorted(_state.get("rows", []), key=lambda r: r.relative)
+    if not rows:
+        return ""
+    limit = float(_setting("READABILITY_MAX_GRADE"))
+    width = max(len(r.relative) for r in rows)
+    lines = [f"Reading grades (Flesch-Kincaid; our limit is {limit:g}, about reading age {limit + 5:g})",
+             f"{'page'.ljust(width)}  grade  words  result"]
+    for row in rows:
+        lines.append(f"{row.relative.ljust(width)}  {row.score.grade:5.1f}  {row.score.words:5d}  "
+                     f"{LABELS[row.status]}{' (draft)' if row.draft else ''}")
+    over = sum(1 for r in rows if r.status == "over")
+    scored = [r for r in rows if r.status in ("ok", "over")]
+    lines.append(f"{len(scored)} pages scored, {over} over the limit; highest "
+                 f"{max((r.score.grade for r in scored), default=0):g}.")
+    return "\n".join(lines) + "\n"
+
+
+def print_report(stream=None) -> None:
+    text = table()
+    if text:
+        (stream or sys.stdout).write("\n" + text)
+
+
+def _write_report(pelican) -> None:
+    text = table()
+    if not text:
+        return
+    target = _setting("READABILITY_REPORT")
+    if target:
+        target = os.path.join(os.path.dirname(os.path.abspath(pelican.settings["PATH"])), target) \
+            if not os.path.isabs(target) else target
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    print_report()
+
+
+def register() -> None:
+    signals.initialized.connect(_setup)
+    signals.get_generators.connect(_new_run)
+    signals.content_object_init.connect(_measure)
+    signals.all_generators_finalized.connect(_warn)
+    signals.finalized.connect(_write_report)

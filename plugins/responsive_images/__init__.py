@@ -1,0 +1,138 @@
+"""Responsive images: every picture in a page's text is served at the right size.
+
+For ``![alt]({static}/images/x.jpg)`` (or ``/images/x.jpg``, as the web editor writes)
+the build makes ``RESPONSIVE_IMAGE_WIDTHS`` sizes (never wider than the original) as
+WebP and JPEG with Pillow, and writes a ``<picture>`` with ``srcset``/``sizes``, explicit
+``width``/``height`` (no layout shift) and ``loading="lazy"`` unless the picture opens
+the page. The fallback ``src`` is a mid-size copy: the original is never sent.
+
+Sizes are made once into ``RESPONSIVE_IMAGE_CACHE`` (var/cache/images, named by the
+file's hash, so an edited picture gets new names) and copied into output/images/sized/
+when the build finishes. ``make check`` makes no files. Missing pictures and alt text
+are reported by content_checks, which runs first.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from urllib.parse import urljoin
+
+from pelican import signals
+
+from . import images
+
+DEFAULTS = {
+    "RESPONSIVE_IMAGE_WIDTHS": [320, 640, 960, 1280],
+    "RESPONSIVE_IMAGE_SIZES": "(min-width: 48em) 40em, 100vw",
+    "RESPONSIVE_IMAGE_CACHE": "var/cache/images",
+    "RESPONSIVE_IMAGE_FOLDER": "images/sized",  # inside the output
+}
+
+_state: dict = {}
+
+
+def _setting(name):
+    return _state["settings"].get(name, DEFAULTS[name])
+
+
+def _setup(pelican) -> None:
+    _state.clear()
+    settings = pelican.settings
+    _state["settings"] = settings
+    cache = _setting("RESPONSIVE_IMAGE_CACHE")
+    if not os.path.isabs(cache):
+        cache = os.path.join(os.path.dirname(os.path.abspath(settings["PATH"])), cache)
+    _state["cache"] = cache
+    _state["used"] = set()
+    _state["check_only"] = bool(settings.get("CONTENT_CHECK_ONLY"))
+
+
+def _new_run(pelican) -> None:
+    if "settings" in _state:
+        _state["used"] = set()
+
+
+def _image_path(src: str, content) -> str | None:
+    from content_checks.body import image_file
+
+    root = _state["settings"]["PATH"]
+    rel_dir = os.path.dirname(os.path.relpath(content.source_path, root))
+    path = image_file(src, rel_dir, root)
+    if path and os.path.isfile(path) and os.path.splitext(path)[1].lower() in images.FORMATS:
+        return path
+    return None
+
+
+def _rewrite(content) -> None:
+    from pelican.contents import Article, Page
+
+    if "settings" not in _state or not isinstance(content, (Article, Page)):
+        return
+    text = getattr(content, "_content", None)
+    if not text or "<img" not in text:
+        return
+    widths = [int(w) for w in _setting("RESPONSIVE_IMAGE_WIDTHS")]
+    folder = _setting("RESPONSIVE_IMAGE_FOLDER").strip("/") + "/"
+    pieces, position, changed = [], 0, False
+    for match in images.IMG_RE.finditer(text):
+        attrs = images.attributes(match.group(0))
+        path = _image_path(attrs.get("src", ""), content)
+        if path is None:
+            continue
+        try:
+            _, variants = images.plan(path, widths)
+            if not _state["check_only"]:
+                images.make(path, variants, _state["cache"])
+        except (OSError, ValueError):
+            continue  # not a picture Pillow can read: content_checks says so
+        _state["used"].update(v.name for v in variants)
+        pieces.append(text[position:match.start()])
+        pieces.append(images.picture(
+            variants, alt=attrs.get("alt", ""), url_prefix=images.ROOT + folder,
+            sizes=_setting("RESPONSIVE_IMAGE_SIZES"), eager=images.is_lead(text, match.start()),
+        ))
+        position, changed = match.end(), True
+    if not changed:
+        return
+    pieces.append(text[position:])
+    content._content = "".join(pieces)
+    _resolve_root_when_written(content)
+
+
+def _resolve_root_when_written(content) -> None:
+    """Pelican turns {static} links into URLs when a page is written, relative to that
+    page (RELATIVE_URLS) or absolute (SITEURL). It does not look inside srcset, so our
+    URLs carry a {ox-root} marker that we swap for the same site URL at the same moment."""
+    original = content._update_content
+    relative = bool(_state["settings"].get("RELATIVE_URLS"))
+
+    def update(text, siteurl, _original=original):
+        text = _original(text, siteurl)
+        if not text or images.ROOT not in text:
+            return text
+        if relative:
+            root = (siteurl.rstrip("/") + "/") if siteurl else ""
+        else:
+            root = urljoin(siteurl if siteurl.endswith("/") else siteurl + "/", "")
+        return text.replace(images.ROOT, root)
+
+    content._update_content = update
+
+
+def _copy(pelican) -> None:
+    if "settings" not in _state or _state["check_only"] or not _state["used"]:
+        return
+    target = os.path.join(pelican.settings["OUTPUT_PATH"], _setting("RESPONSIVE_IMAGE_FOLDER"))
+    os.makedirs(target, exist_ok=True)
+    for name in sorted(_state["used"]):
+        destination = os.path.join(target, name)
+        if not os.path.isfile(destination):
+            shutil.copyfile(os.path.join(_state["cache"], name), destination)
+
+
+def register() -> None:
+    signals.initialized.connect(_setup)
+    signals.get_generators.connect(_new_run)
+    signals.content_object_init.connect(_rewrite)
+    signals.finalized.connect(_copy)

@@ -1,0 +1,116 @@
+"""Pure helpers: make the sizes of a picture (Pillow) and the <picture> markup for them."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+import re
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps
+
+IMG_RE = re.compile(r"<img\b[^>]*>", re.I | re.S)
+ATTR_RE = re.compile(r'([a-zA-Z_:-]+)\s*=\s*("([^"]*)"|\'([^\']*)\')', re.S)
+FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
+ROOT = "__OXPIP_SITE_ROOT__/"  # stands for the site root until the page is written (not {...}: Pelican would take it for a link)
+
+
+def attributes(tag: str) -> dict[str, str]:
+    return {m.group(1).lower(): html.unescape(m.group(3) if m.group(3) is not None else m.group(4))
+            for m in ATTR_RE.finditer(tag)}
+
+
+@dataclass(frozen=True)
+class Variant:
+    width: int
+    height: int
+    kind: str  # "webp" or the fallback ("jpg" / "png")
+    name: str  # file name under the sized folder
+
+    @property
+    def mime(self) -> str:
+        return {"webp": "image/webp", "jpg": "image/jpeg", "png": "image/png"}[self.kind]
+
+
+RECIPE = "webp85-jpeg82-lanczos"  # change this when the encoding changes: new names, no stale cache
+
+
+def fingerprint(path: str) -> str:
+    """A short hash of the picture and of how we encode it, so names change with either."""
+    digest = hashlib.sha256(RECIPE.encode())
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()[:10]
+
+
+def plan(path: str, widths: list[int]) -> tuple[tuple[int, int], list[Variant]]:
+    """The original's size and the variants to make: each width no wider than the
+    original, as WebP and as a JPEG (PNG when the picture has transparency)."""
+    with Image.open(path) as image:
+        image = ImageOps.exif_transpose(image)
+        size = image.size
+        transparent = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    original_width, original_height = size
+    chosen = sorted({w for w in widths if w < original_width} | {min(original_width, max(widths))})
+    stem = re.sub(r"[^a-z0-9]+", "-", os.path.splitext(os.path.basename(path))[0].lower()).strip("-")
+    stamp = fingerprint(path)
+    fallback = "png" if transparent else "jpg"
+    variants = []
+    for width in chosen:
+        height = max(1, round(original_height * width / original_width))
+        for kind in ("webp", fallback):
+            variants.append(Variant(width, height, kind, f"{stem}-{stamp}-{width}.{kind}"))
+    return size, variants
+
+
+def make(path: str, variants: list[Variant], folder: str) -> None:
+    """Write the variants that are not in folder yet (the name holds the file's hash)."""
+    missing = [v for v in variants if not os.path.isfile(os.path.join(folder, v.name))]
+    if not missing:
+        return
+    os.makedirs(folder, exist_ok=True)
+    with Image.open(path) as source:
+        source = ImageOps.exif_transpose(source)
+        for variant in missing:
+            image = source.copy()
+            if variant.kind == "jpg":
+                image = image.convert("RGB")
+            elif variant.kind == "webp" and image.mode not in ("RGB", "RGBA"):
+                image = image.convert("RGBA" if "transparency" in source.info or image.mode in ("LA", "PA") else "RGB")
+            image = image.resize((variant.width, variant.height), Image.Resampling.LANCZOS)
+            target = os.path.join(folder, variant.name)
+            temporary = target + ".part"
+            if variant.kind == "webp":
+                image.save(temporary, "WEBP", quality=85, method=6)
+            elif variant.kind == "jpg":
+                image.save(temporary, "JPEG", quality=82, optimize=True, progressive=True)
+            else:
+                image.save(temporary, "PNG", optimize=True)
+            os.replace(temporary, target)  # never a half-written file in the cache
+
+
+def picture(variants: list[Variant], *, alt: str, url_prefix: str, sizes: str, eager: bool) -> str:
+    """<picture> with a WebP <source> and a fallback <img>: phones pick the smallest size
+    that fills the screen; the original is never sent. width/height stop layout shift."""
+    webp = [v for v in variants if v.kind == "webp"]
+    fallback = [v for v in variants if v.kind != "webp"]
+    srcset = lambda items: ", ".join(f"{url_prefix}{v.name} {v.width}w" for v in items)  # noqa: E731
+    middle = min(fallback, key=lambda v: abs(v.width - 640))
+    largest = fallback[-1]
+    loading = 'loading="eager" fetchpriority="high"' if eager else 'loading="lazy"'
+    return (
+        f'<picture class="ox-picture">'
+        f'<source type="image/webp" srcset="{srcset(webp)}" sizes="{html.escape(sizes)}">'
+        f'<img src="{url_prefix}{middle.name}" srcset="{srcset(fallback)}" sizes="{html.escape(sizes)}" '
+        f'width="{largest.width}" height="{largest.height}" alt="{html.escape(alt)}" '
+        f'{loading} decoding="async">'
+        f"</picture>"
+    )
+
+
+def is_lead(html_text: str, start: int) -> bool:
+    """The picture opens the page text (so it is on screen at once): load it eagerly."""
+    before = re.sub(r"<[^>]+>", "", html_text[:start]).strip()
+    return before == ""

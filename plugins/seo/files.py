@@ -1,0 +1,71 @@
+"""Pure helpers: sitemap.xml, robots.txt and Atom feeds as text."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from feedgenerator import Atom1Feed
+
+NOINDEX = re.compile(r'<meta\s+name="robots"\s+content="[^"]*noindex', re.I)
+
+
+def indexable_pages(output: Path, skip_prefixes=("drafts/", "pagefind/", "admin/")) -> list[str]:
+    """Site paths of every HTML page a search engine should know about.
+
+    Skips 404.html, drafts, and pages that ask not to be indexed (redirect pages).
+    """
+    paths = []
+    for file in sorted(output.rglob("*.html")):
+        rel = file.relative_to(output).as_posix()
+        if rel == "404.html" or rel.startswith(skip_prefixes):
+            continue
+        head = file.read_text(encoding="utf-8", errors="replace")[:6000]
+        if NOINDEX.search(head):
+            continue
+        paths.append(rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+    return paths
+
+
+def sitemap_xml(base: str, paths: list[str], lastmod: dict[str, str]) -> str:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for path in sorted(paths, key=lambda p: (p.count("/"), p)):
+        lines.append("  <url>")
+        lines.append(f"    <loc>{escape(base.rstrip('/') + '/' + path)}</loc>")
+        if path in lastmod:
+            lines.append(f"    <lastmod>{lastmod[path]}</lastmod>")
+        lines.append("  </url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def robots_txt(base: str) -> str:
+    return (
+        "# Everything on this site may be indexed, except previews of drafts and the web editor.\n"
+        "User-agent: *\n"
+        "Disallow: /drafts/\n"
+        "Disallow: /admin/\n"
+        "\n"
+        f"Sitemap: {base.rstrip('/')}/sitemap.xml\n"
+    )
+
+
+def atom_feed(*, title: str, site_url: str, feed_url: str, subtitle: str, author: str,
+              entries: list[dict], language: str = "en-gb") -> str:
+    """entries: dicts with title, link, summary, content (HTML), published, updated."""
+    feed = Atom1Feed(title=title, link=site_url, feed_url=feed_url, description=subtitle,
+                     subtitle=subtitle, language=language, author_name=author, feed_guid=feed_url)
+    for entry in entries:
+        feed.add_item(
+            title=entry["title"],
+            link=entry["link"],
+            unique_id=entry["link"],
+            description=entry["summary"],
+            content=entry["content"],
+            author_name=author,
+            pubdate=entry["published"],
+            updateddate=entry["updated"],
+        )
+    return feed.writeString("utf-8")

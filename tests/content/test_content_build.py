@@ -1,0 +1,253 @@
+"""Whole builds of a copy of content/ with a draft and a scheduled post added:
+drafts and scheduling, responsive images, the readability report, the web editor
+(including a Chromium run of Decap CMS that writes a story the next build publishes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from content_testkit import FIXTURE, ROOT
+
+SITEURL = "https://www.oxpip.org.uk"
+
+
+def build(content: Path, output: Path, settings: str = "pelicanconf.py") -> subprocess.CompletedProcess:
+    env = dict(os.environ, COLUMNS="200", TERM="dumb", NO_COLOR="1")
+    env.pop("SITEURL", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "pelican", str(content), "-s", settings, "-o", str(output)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    result.log = result.stdout + result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """content/ plus a draft story and a post scheduled for 30 days from now, built twice."""
+    root = tmp_path_factory.mktemp("content-build")
+    content = root / "content"
+    shutil.copytree(ROOT / "content", content)
+    draft = (FIXTURE / "stories" / "good-story.md").read_text(encoding="utf-8")
+    draft = draft.replace("Slug: good-story", "Slug: a-draft-story\nStatus: draft")
+    draft = draft.replace("{static}/images/calm.png", "{static}/images/tea-on-the-windowsill.png")
+    (content / "stories" / "a-draft-story.md").write_text(draft, encoding="utf-8")
+    later = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    (content / "news" / "a-scheduled-post.md").write_text(
+        f"Title: A post for next month\nDate: {later}\nScheduled: yes\nSlug: a-scheduled-post\n"
+        "Summary: This goes live next month.\nTopic: Events\n\nWe will tell you more soon.\n",
+        encoding="utf-8")
+    local = build(content, root / "local")
+    publish = build(content, root / "publish", "publishconf.py")
+    return {"root": root, "content": content, "local": local, "publish": publish}
+
+
+def html_files(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8") for p in folder.rglob("*.html")}
+
+
+def test_both_builds_succeed_with_no_content_problem(site):
+    """The publish build is strict: exit 0 means no content problem at all."""
+    for name in ("local", "publish"):
+        result = site[name]
+        assert result.returncode == 0, f"{name} build failed:\n{result.log[-6000:]}"
+
+
+def test_drafts_are_built_locally_marked_as_drafts_and_not_listed(site):
+    out = site["root"] / "local"
+    draft = out / "drafts" / "stories" / "a-draft-story" / "index.html"
+    scheduled = out / "drafts" / "news" / "a-scheduled-post" / "index.html"
+    assert draft.is_file() and scheduled.is_file()
+    assert 'class="ox-draft-banner"' in draft.read_text(encoding="utf-8")
+    assert 'class="ox-draft-banner"' in scheduled.read_text(encoding="utf-8")
+    listing = (out / "stories" / "index.html").read_text(encoding="utf-8")
+    assert "a-draft-story" not in listing and not (out / "stories" / "a-draft-story").exists()
+
+
+def test_drafts_and_scheduled_posts_are_never_published(site):
+    out = site["root"] / "publish"
+    assert not (out / "drafts").exists()
+    for name, text in html_files(out).items():
+        assert "a-draft-story" not in text and "a-scheduled-post" not in text, name
+        assert "A post for next month" not in text, name
+
+
+def test_story_and_news_pictures_are_responsive(site):
+    out = site["root"] / "local"
+    pages = {"stories/sophie-finding-her-voice/index.html": "tea-on-the-windowsill",
+             "news/growing-our-work-in-didcot/index.html": "houses-and-trees-in-didcot"}
+    for page, stem in pages.items():
+        text = (out / page).read_text(encoding="utf-8")
+        picture = re.search(r"<picture\b.*?</picture>", text, re.S)
+        assert picture, f"no <picture> in {page}"
+        markup = picture.group(0)
+        source = re.search(r'<source type="image/webp" srcset="([^"]+)" sizes="([^"]+)">', markup)
+        img = re.search(r"<img ([^>]+)>", markup).group(1)
+        assert source and source.group(2) == "(min-width: 48em) 40em, 100vw"
+        widths = [int(w) for w in re.findall(r" (\d+)w", source.group(1))]
+        assert widths == [320, 640, 960, 1280]
+        assert re.search(r'width="1280" height="800"', img)
+        assert 'loading="lazy"' in img and 'decoding="async"' in img
+        assert re.search(r'alt="A drawing of [^"]+"', img)
+        src = re.search(r'src="([^"]+)"', img).group(1)
+        assert src.endswith("-640.jpg"), "the fallback is a mid-size copy, never the original"
+        for url in re.findall(r'(?:srcset|src)="([^"]+)"', markup):
+            for candidate in url.split(","):
+                path = (out / page).parent / candidate.strip().split()[0]
+                assert path.resolve().is_file(), f"{candidate} in {page} does not exist"
+        assert stem in src
+    for name, text in html_files(out).items():
+        assert not re.search(r"images/(tea-on-the-windowsill|houses-and-trees-in-didcot)\.png", text), \
+            f"{name} sends the original picture"
+
+
+def test_published_picture_urls_are_absolute(site):
+    text = (site["root"] / "publish" / "stories" / "sophie-finding-her-voice" / "index.html").read_text(encoding="utf-8")
+    assert f'src="{SITEURL}/images/sized/tea-on-the-windowsill-' in text
+    assert "__OXPIP_SITE_ROOT__" not in text
+
+
+def test_the_build_writes_the_readability_table(site):
+    table = (site["root"] / "var" / "readability.txt").read_text(encoding="utf-8")
+    assert table.startswith("Reading grades (Flesch-Kincaid; our limit is 6, about reading age 11)")
+    assert re.search(r"stories/daniel-and-his-son\.md +\d+\.\d +\d+ +ok", table)
+    assert "0 over the limit" in table
+    assert "Reading grades" in site["local"].stdout
+
+
+def test_the_web_editor_is_in_both_builds_and_not_indexed(site):
+    for name in ("local", "publish"):
+        admin = site["root"] / name / "admin"
+        for file in ("index.html", "decap-cms.js", "oxpip-cms.js", "config.js"):
+            assert (admin / file).is_file(), f"{name}: admin/{file} missing"
+        assert not list(admin.glob("*.map"))
+        index = (admin / "index.html").read_text(encoding="utf-8")
+        assert '<meta name="robots" content="noindex, nofollow">' in index
+        assert not re.search(r'(src|href)="(https?:)?//', index), "the editor page loads from another host"
+
+
+# ------------------------------------------------------------------- the web editor
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_backend(port: int, process) -> None:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1", data=json.dumps({"action": "info"}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    for _ in range(100):
+        if process.poll() is not None:
+            pytest.fail(f"decap-server stopped: {process.stdout.read()}")
+        try:
+            with urllib.request.urlopen(request, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail("decap-server did not start within 10 s")
+
+
+@pytest.fixture
+def decap_backend(site):
+    node = shutil.which("node")
+    server = ROOT / "node_modules" / "decap-server" / "dist" / "index.js"
+    if not node or not server.is_file():
+        pytest.fail("The web editor test needs Node.js and `npm ci` (decap-server in node_modules): run `make test`.")
+    port = _free_port()
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PORT": str(port), "BIND_HOST": "127.0.0.1",
+           "MODE": "fs", "GIT_REPO_DIRECTORY": str(site["root"]), "LOG_LEVEL": "warn"}
+    process = subprocess.Popen([node, str(server)], cwd=site["root"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        _wait_for_backend(port, process)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_a_volunteer_writes_a_story_in_the_web_editor_and_the_next_build_publishes_it(site, decap_backend, browser):
+    from site_testkit import serve_directory
+
+    out = site["root"] / "local"
+    with serve_directory(out) as base_url:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        requests: list[str] = []
+        errors: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        try:
+            page.goto(f"{base_url}admin/?backend_port={decap_backend}")
+            page.get_by_role("button", name="Login").click()
+            page.goto(f"{base_url}admin/?backend_port={decap_backend}#/collections/stories/new")
+            page.locator("input[id^=title-field]").fill("Jo’s story: a new start")
+            page.locator("input[id^=date-field]").fill("2025-10-01")
+            page.locator("textarea[id^=summary-field]").fill("Jo felt far from her baby. Talking it through helped.")
+            page.locator("input[id^=quote-field]").fill("I feel like his mum now.")
+            page.locator("input[id^=quote_by-field]").fill("Jo, mum to a 9-month-old")
+            page.locator("input[id^=service-field]").fill("Therapy")
+            page.get_by_text("Therapy sessions for you and your baby", exact=True).last.click()
+            page.locator("input[id^=consent_reference-field]").fill("CONSENT-2025-020")
+            page.locator("input[id^=consent_date-field]").fill("2025-09-20")
+            page.locator("[data-slate-editor=true]").first.click()
+            page.keyboard.type("Jo is not her real name. She found it hard to feel close to her son.")
+            preview = page.frame_locator("iframe").first
+            assert preview.locator("h1.ox-heading-xl").inner_text(timeout=5000) == "Jo’s story: a new start"
+            page.get_by_role("button", name="Publish").first.click()
+            page.get_by_text("Publish now").click()
+            story = site["content"] / "stories" / "jo-s-story-a-new-start.md"
+            for _ in range(100):
+                if story.is_file():
+                    break
+                time.sleep(0.1)
+        finally:
+            page.close()
+    assert not errors, errors
+    hosts = {re.match(r"https?://([^/]+)", url).group(1) for url in requests if url.startswith("http")}
+    site_host = base_url.split("/")[2]
+    assert hosts <= {site_host, f"127.0.0.1:{decap_backend}"}, f"the editor asked other hosts: {hosts}"
+    assert f"{base_url}theme/css/site.css" in requests, "the preview uses the site's style sheet"
+
+    assert story.read_text(encoding="utf-8") == (
+        "Title: Jo’s story: a new start\n"
+        "Date: 2025-10-01\n"
+        "Summary: Jo felt far from her baby. Talking it through helped.\n"
+        "Pseudonym: yes\n"
+        "Quote: I feel like his mum now.\n"
+        "Quote_by: Jo, mum to a 9-month-old\n"
+        "Service: therapy-sessions\n"
+        "Consent_reference: CONSENT-2025-020\n"
+        "Consent_date: 2025-09-20\n"
+        "\n"
+        "Jo is not her real name. She found it hard to feel close to her son.\n"
+    )
+    published = build(site["content"], site["root"] / "after-editor", "publishconf.py")
+    assert published.returncode == 0, published.log[-6000:]
+    page_html = site["root"] / "after-editor" / "stories" / "jo-s-story-a-new-start" / "index.html"
+    assert "Jo’s story: a new start" in page_html.read_text(encoding="utf-8")
+
+
+def test_a_broken_link_is_reported_once_in_our_words_not_pelicans(tmp_path):
+    from content_testkit import edit, make_site
+
+    content = make_site(tmp_path)
+    edit(content, "stories/good-story.md", "{filename}/pages/get-support.md", "{filename}/pages/get-suport.md")
+    result = build(content, tmp_path / "output")
+    assert result.returncode == 0, result.log[-4000:]
+    log = " ".join(result.log.split())
+    assert "the link to {filename}/pages/get-suport.md goes nowhere" in log
+    assert "Unable to find" not in log

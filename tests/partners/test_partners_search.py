@@ -1,0 +1,104 @@
+"""Search: a plain list of every page without JavaScript; Pagefind results with it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from partners_helpers import read
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def test_without_javascript_the_search_page_lists_every_page_by_section(built_site):
+    soup = BeautifulSoup(read(built_site, "/search/"), "html.parser")
+    assert soup.select_one("[data-module=ox-search]").has_attr("hidden"), "the form needs JavaScript"
+    sitemap = soup.select_one(".ox-sitemap")
+    assert [h.get_text() for h in sitemap.find_all("h3")] == ["Main pages", "Services", "Stories", "News"]
+    listed = {(built_site / "search" / a["href"]).resolve() for a in sitemap.find_all("a")}
+    for path in ("", "about/", "about/funders/", "about/impact/", "for-professionals/partner-kit/",
+                 "get-help-now/", "get-support/refer-yourself/", "services/therapy-sessions/",
+                 "stories/daniel-and-his-son/", "news/powerhouse-grant-2024/", "news/", "stories/"):
+        assert (built_site / path).resolve() in listed, path
+
+
+def test_the_search_script_and_index_load_only_on_the_search_page(built_site):
+    for file in built_site.rglob("*.html"):
+        if file.relative_to(built_site).as_posix() == "search/index.html" or "admin" in file.parts:
+            continue
+        html = file.read_text(encoding="utf-8")
+        assert "ox-search" not in html and "pagefind.js" not in html, file
+    page = BeautifulSoup(read(built_site, "/search/"), "html.parser")
+    assert page.select_one("[data-module=ox-search]")["data-pagefind"].endswith("pagefind/pagefind.js")
+    inline = [s for s in page.find_all("script") if not s.get("src") and s.get("type") != "application/ld+json"]
+    assert len(inline) == 1 and "ox-search" in inline[0].string, "the search script is inline (no extra request)"
+    assert not page.find_all("script", src=lambda v: v and "search" in v)
+    assert (built_site / "pagefind" / "pagefind.js").is_file()
+    assert not (built_site / "pagefind" / "pagefind-ui.js").exists(), "Pagefind's own UI is not used"
+
+
+def test_only_page_bodies_are_indexed():
+    import partners_helpers  # noqa: F401
+    from search.pages import body_only
+
+    html = '<header>menu</header><main id="main-content" class="ox-main">text</main>'
+    assert body_only(html) == '<header>menu</header><main data-pagefind-body id="main-content" class="ox-main">text</main>'
+    assert body_only('<main data-pagefind-body>x</main>') == '<main data-pagefind-body>x</main>'
+
+
+@pytest.fixture()
+def search_page(browser, headers_server, request):
+    # axe-core is injected as an inline script, which our own policy rightly blocks.
+    bypass = request.node.name.startswith("test_search_results_have_no_axe")
+    context = browser.new_context(viewport={"width": 320, "height": 800}, bypass_csp=bypass)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(headers_server + "search/")
+    yield page, errors
+    context.close()
+
+
+def test_with_javascript_pagefind_finds_bond(search_page):
+    page, errors = search_page
+    page.fill("#search-input", "bond")
+    page.press("#search-input", "Enter")
+    page.wait_for_selector(".ox-search__result a", timeout=15000)
+    status = page.inner_text("#search-status")
+    assert "found for \u2018bond\u2019" in status
+    first = page.locator(".ox-search__result a").first
+    href = first.get_attribute("href")
+    assert href.startswith("/") and not href.startswith("//")
+    assert page.locator(".ox-search__result mark").count() > 0, "matches are highlighted"
+    texts = " ".join(page.locator(".ox-search__result").all_inner_texts())
+    assert "Exit this page" not in texts and "Skip to main content" not in texts
+    assert page.url.endswith("?q=bond")
+    first.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").count() == 1
+    assert errors == []
+
+
+def test_a_search_with_no_results_says_so_and_points_to_the_list(search_page):
+    page, _ = search_page
+    page.goto(page.url.split("?")[0] + "?q=zzqxv")
+    page.locator("#search-status", has_text="No pages").wait_for(timeout=15000)
+    assert "list of all pages" in page.inner_text("#search-status")
+
+
+def test_search_results_have_no_axe_violations(search_page):
+    if not AXE.is_file():
+        pytest.fail("node_modules/axe-core is missing: run `npm ci`", pytrace=False)
+    page, _ = search_page
+    page.fill("#search-input", "bond")
+    page.press("#search-input", "Enter")
+    page.wait_for_selector(".ox-search__result a", timeout=15000)
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("""async () => {
+      const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22aa']}});
+      return r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '));
+    }""")
+    assert result == []
