@@ -34,7 +34,7 @@ from .form_definition import FORM_VERSION, HONEYPOT_FIELD, PAGE_PATH, RECEIVED_P
 from .notify import Notifier
 from .pages import BuiltPages, PageError
 from .settings import Settings, SettingsError, from_env
-from .sqlite_store import SQLiteWriter
+from .stores import open_writer
 from .store import DuplicateReference, ReferralWriter, SealedReferral, StoreError
 from .validation import collect_values, validate
 
@@ -369,7 +369,7 @@ def build_service(settings: Settings) -> Service:
     if not settings.token_secret:
         log.warning("REFERRALS_TOKEN_SECRET is not set: using a random one, so form tokens last one run only")
     settings = settings.with_defaults()
-    store = SQLiteWriter(settings.database)
+    store = open_writer(settings.database)  # SQLite path/URL, or postgresql://
     return Service(
         settings=settings,
         store=store,

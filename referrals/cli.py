@@ -20,8 +20,9 @@ from pathlib import Path
 from . import crypto
 from .form_definition import field_order
 from .settings import Settings, SettingsError, from_env
-from .sqlite_store import SQLiteAdmin, database_path
-from .store import StoreError
+from .sqlite_store import database_path
+from .store import ReferralAdmin, StoreError
+from .stores import is_postgres, open_admin
 
 DEFAULT_DB = "var/referrals.sqlite3"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -41,11 +42,13 @@ def _db(args) -> str:
     return args.database or os.environ.get("REFERRALS_DATABASE") or DEFAULT_DB
 
 
-def _admin(args) -> SQLiteAdmin:
+def _admin(args) -> ReferralAdmin:
+    if is_postgres(_db(args)):
+        return open_admin(_db(args))
     path = database_path(_db(args))
     if not path.exists():
         raise CommandError(f"No referral database at {path} (use --database PATH or set REFERRALS_DATABASE)")
-    return SQLiteAdmin(path)
+    return open_admin(str(path))
 
 
 # -- keygen -----------------------------------------------------------------------------
@@ -276,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def with_db(p):
-        p.add_argument("--database", help=f"database path (default: $REFERRALS_DATABASE or {DEFAULT_DB})")
+        p.add_argument("--database", help=f"database path or postgresql:// URL (default: $REFERRALS_DATABASE or {DEFAULT_DB})")
         return p
 
     p = with_db(sub.add_parser("keygen", help="make the intake team's key pair"))

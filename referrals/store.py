@@ -2,8 +2,8 @@
 
 Two small protocols keep the web app honest: it gets a `ReferralWriter`, which can add a
 sealed referral and drive the notification outbox but has no way to read referrals back.
-The CLI gets a `ReferralAdmin`. SQLite implements both today (`sqlite_store.py`); a
-PostgreSQL store for several instances would implement the same methods.
+The CLI gets a `ReferralAdmin`. SQLite implements both (`sqlite_store.py`, the default) and
+so does PostgreSQL, for several instances (`postgres_store.py`); `stores.py` picks one.
 """
 
 from __future__ import annotations

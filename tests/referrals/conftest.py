@@ -96,3 +96,12 @@ def dev_server(tmp_path, referral_site):
     server.data_dir = tmp_path / "var"
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One throwaway PostgreSQL server per session (see postgres_server.py); started only
+    when a test asks for it. Each test takes a fresh schema or database from it."""
+    from postgres_server import session_cluster
+
+    yield from session_cluster()
