@@ -4,7 +4,8 @@ The same contract as `sqlite_store.py`: a referral and its notification row are 
 one transaction, and the service answers 303 only after COMMIT returned (with
 `synchronous_commit` on, so the commit is on disk). A duplicate reference raises
 `DuplicateReference`; everything else becomes `StoreUnavailable` or `StoreBusy` with a
-fixed message that holds no personal data and no connection details.
+fixed message that holds no personal data and no connection details. What both stores
+do alike is in `store_common.py`.
 
 Several instances can share the database:
 - Notification claims use `SELECT ... FOR UPDATE SKIP LOCKED` and a lease (the row's
@@ -29,21 +30,14 @@ import threading
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Iterator, Sequence
+from typing import Iterator
 
 import psycopg
 from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict
 
-from .store import (
-    DuplicateReference,
-    Notification,
-    PurgeResult,
-    ReferralSummary,
-    SealedReferral,
-    StoreBusy,
-    StoreUnavailable,
-)
+from .store import DuplicateReference, Notification, PurgeResult, SealedReferral, StoreBusy, StoreUnavailable
+from .store_common import AdminBase, Dialect, WriterBase, flags
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS referrals (
@@ -100,8 +94,7 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
-def _flags(text: str) -> tuple[str, ...]:
-    return tuple(f for f in text.split(",") if f)
+DIALECT = Dialect(placeholder="%s", to_db=_utc, from_db=_utc)
 
 
 def is_postgres_url(database: str) -> bool:
@@ -284,8 +277,11 @@ class _Pool:
             return
         self._release(conn)
 
-    def _drop_idle(self) -> None:
+    def _drop_idle(self, close: bool = False) -> None:
+        """Close the idle connections; with close=True, under the same lock, close the pool too."""
         with self._cond:
+            if close:
+                self._closed = True
             idle, self._idle = self._idle, []
             self._open -= len(idle)
             self._cond.notify_all()
@@ -296,20 +292,13 @@ class _Pool:
                 pass
 
     def close(self) -> None:
-        with self._cond:
-            self._closed = True
-            idle, self._idle = self._idle, []
-            self._open -= len(idle)
-            self._cond.notify_all()
-        for conn in idle:
-            try:
-                conn.close()
-            except psycopg.Error:
-                pass
+        self._drop_idle(close=True)
 
 
-class PostgresWriter:
+class PostgresWriter(WriterBase):
     """The web app's side: add referrals and run the email outbox; cannot read referrals."""
+
+    _dialect = DIALECT
 
     def __init__(self, url: str, pool_size: int = POOL_SIZE, busy_timeout_ms: int = BUSY_TIMEOUT_MS):
         self._db = _Pool(url, create=True, size=pool_size, busy_timeout_ms=busy_timeout_ms)
@@ -317,18 +306,7 @@ class PostgresWriter:
     def add(self, referral: SealedReferral, notify: bool) -> None:
         try:
             with self._db.transaction() as conn:
-                conn.execute(
-                    "INSERT INTO referrals (reference, received_at, key_id, sealed, flags) VALUES (%s, %s, %s, %s, %s)",
-                    (
-                        referral.reference,
-                        _utc(referral.received_at),
-                        referral.key_id,
-                        referral.sealed,
-                        ",".join(referral.flags),
-                    ),
-                )
-                if notify:
-                    conn.execute("INSERT INTO outbox (reference, next_attempt_at) VALUES (%s, 0)", (referral.reference,))
+                self._insert(conn, referral, notify)
         except pg_errors.UniqueViolation as exc:
             if exc.diag.constraint_name == "referrals_pkey":
                 raise DuplicateReference(referral.reference) from None
@@ -346,21 +324,7 @@ class PostgresWriter:
                 (now, limit, now + lease_seconds),
             ).fetchall()
         rows.sort(key=lambda r: r[0])
-        return [Notification(r[0], r[1], r[2], _flags(r[3]), _utc(r[4])) for r in rows]
-
-    def notification_sent(self, notification_id: int, now: datetime) -> None:
-        with self._db.transaction() as conn:
-            conn.execute(
-                "UPDATE outbox SET sent_at = %s, attempts = attempts + 1, last_error = NULL WHERE id = %s",
-                (_utc(now), notification_id),
-            )
-
-    def notification_failed(self, notification_id: int, retry_at: float, error_kind: str) -> None:
-        with self._db.transaction() as conn:
-            conn.execute(
-                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = %s, last_error = %s WHERE id = %s",
-                (retry_at, error_kind[:100], notification_id),
-            )
+        return [Notification(r[0], r[1], r[2], flags(r[3]), _utc(r[4])) for r in rows]
 
     def purge(self, older_than: datetime) -> PurgeResult:
         return _purge(self._db, older_than)
@@ -370,56 +334,17 @@ class PostgresWriter:
         with self._db.transaction() as conn:
             conn.execute("DELETE FROM referrals WHERE false")
 
-    def close(self) -> None:
-        self._db.close()
 
-
-class PostgresAdmin:
+class PostgresAdmin(AdminBase):
     """The intake team's side, used by the CLI; never creates tables."""
+
+    _dialect = DIALECT
 
     def __init__(self, url: str, busy_timeout_ms: int = 2000):
         self._db = _Pool(url, create=False, size=1, busy_timeout_ms=busy_timeout_ms)
 
-    def list(self, status: str | None = None) -> list[ReferralSummary]:
-        return [summary for summary, _, _ in self._rows(status, with_sealed=False)]
-
-    def sealed(self, status: str | None = None) -> Iterator[tuple[ReferralSummary, str, bytes]]:
-        return iter(self._rows(status, with_sealed=True))
-
-    def _rows(self, status: str | None, with_sealed: bool) -> list[tuple[ReferralSummary, str, bytes]]:
-        query = (
-            "SELECT r.reference, r.received_at, r.status, r.flags, r.key_id,"
-            f" {'r.sealed' if with_sealed else 'NULL'},"
-            " EXISTS (SELECT 1 FROM outbox o WHERE o.reference = r.reference AND o.sent_at IS NOT NULL)"
-            " FROM referrals r"
-        )
-        args: tuple = ()
-        if status:
-            query += " WHERE r.status = %s"
-            args = (status,)
-        with self._db.transaction(read_only=True) as conn:
-            rows = conn.execute(query + " ORDER BY r.received_at, r.reference", args).fetchall()
-        return [
-            (ReferralSummary(r[0], _utc(r[1]), r[2], _flags(r[3]), bool(r[6])), r[4], bytes(r[5]) if r[5] is not None else None)
-            for r in rows
-        ]
-
-    def mark_handled(self, references: Sequence[str], now: datetime) -> list[str]:
-        missing = []
-        with self._db.transaction() as conn:
-            for ref in references:
-                cur = conn.execute(
-                    "UPDATE referrals SET status = 'handled', handled_at = %s WHERE reference = %s", (_utc(now), ref)
-                )
-                if cur.rowcount == 0:
-                    missing.append(ref)
-        return missing
-
     def purge(self, older_than: datetime) -> PurgeResult:
         return _purge(self._db, older_than)
-
-    def close(self) -> None:
-        self._db.close()
 
 
 def _purge(db: _Pool, older_than: datetime) -> PurgeResult:

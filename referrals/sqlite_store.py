@@ -3,6 +3,7 @@
 A referral and its notification row are written in the same transaction, so an email is
 never sent for a referral that was lost, and a referral never waits on email. Deleted rows
 are overwritten (secure_delete) so purged referrals do not linger in free pages.
+What this store does just as PostgreSQL's does is in `store_common.py`.
 """
 
 from __future__ import annotations
@@ -13,17 +14,10 @@ import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterator
 
-from .store import (
-    DuplicateReference,
-    Notification,
-    PurgeResult,
-    ReferralSummary,
-    SealedReferral,
-    StoreBusy,
-    StoreUnavailable,
-)
+from .store import DuplicateReference, Notification, PurgeResult, SealedReferral, StoreBusy, StoreUnavailable
+from .store_common import AdminBase, Dialect, WriterBase, flags
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS referrals (
@@ -58,8 +52,7 @@ def _parse(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
 
 
-def _flags(text: str) -> tuple[str, ...]:
-    return tuple(f for f in text.split(",") if f)
+DIALECT = Dialect(placeholder="?", to_db=_iso, from_db=_parse)
 
 
 def database_path(url_or_path: str) -> Path:
@@ -122,13 +115,14 @@ class _Connection:
         return conn
 
     @contextmanager
-    def transaction(self, immediate: bool = True) -> Iterator[sqlite3.Connection]:
+    def transaction(self, read_only: bool = False) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE (the write lock at once), or a plain BEGIN for a read_only one."""
         with self._lock:
             try:
                 if self._conn is None:
                     self._conn = self._open()
                 conn = self._conn
-                conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+                conn.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")
                 try:
                     yield conn
                     conn.execute("COMMIT")
@@ -155,8 +149,10 @@ class _Connection:
             self._drop()
 
 
-class SQLiteWriter:
+class SQLiteWriter(WriterBase):
     """The web app's side: add referrals and run the email outbox; cannot read referrals."""
+
+    _dialect = DIALECT
 
     def __init__(self, path: Path | str):
         self._db = _Connection(database_path(str(path)), create=True)
@@ -164,20 +160,7 @@ class SQLiteWriter:
     def add(self, referral: SealedReferral, notify: bool) -> None:
         try:
             with self._db.transaction() as conn:
-                conn.execute(
-                    "INSERT INTO referrals (reference, received_at, key_id, sealed, flags) VALUES (?, ?, ?, ?, ?)",
-                    (
-                        referral.reference,
-                        _iso(referral.received_at),
-                        referral.key_id,
-                        referral.sealed,
-                        ",".join(referral.flags),
-                    ),
-                )
-                if notify:
-                    conn.execute(
-                        "INSERT INTO outbox (reference, next_attempt_at) VALUES (?, 0)", (referral.reference,)
-                    )
+                self._insert(conn, referral, notify)
         except sqlite3.IntegrityError:
             raise DuplicateReference(referral.reference) from None
 
@@ -192,21 +175,7 @@ class SQLiteWriter:
             conn.executemany(
                 "UPDATE outbox SET next_attempt_at = ? WHERE id = ?", [(now + lease_seconds, r[0]) for r in rows]
             )
-        return [Notification(r[0], r[1], r[2], _flags(r[3]), _parse(r[4])) for r in rows]
-
-    def notification_sent(self, notification_id: int, now: datetime) -> None:
-        with self._db.transaction() as conn:
-            conn.execute(
-                "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
-                (_iso(now), notification_id),
-            )
-
-    def notification_failed(self, notification_id: int, retry_at: float, error_kind: str) -> None:
-        with self._db.transaction() as conn:
-            conn.execute(
-                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
-                (retry_at, error_kind[:100], notification_id),
-            )
+        return [Notification(r[0], r[1], r[2], flags(r[3]), _parse(r[4])) for r in rows]
 
     def purge(self, older_than: datetime) -> PurgeResult:
         return _purge(self._db, older_than)
@@ -216,55 +185,17 @@ class SQLiteWriter:
         with self._db.transaction() as conn:
             conn.execute("DELETE FROM referrals WHERE 0")
 
-    def close(self) -> None:
-        self._db.close()
 
-
-class SQLiteAdmin:
+class SQLiteAdmin(AdminBase):
     """The intake team's side, used by the CLI on a copy or on the live file."""
+
+    _dialect = DIALECT
 
     def __init__(self, path: Path | str, busy_timeout_ms: int = 2000):
         self._db = _Connection(database_path(str(path)), create=False, busy_timeout_ms=busy_timeout_ms)
 
-    def list(self, status: str | None = None) -> list[ReferralSummary]:
-        return [summary for summary, _, _ in self._rows(status, with_sealed=False)]
-
-    def sealed(self, status: str | None = None) -> Iterator[tuple[ReferralSummary, str, bytes]]:
-        return iter(self._rows(status, with_sealed=True))
-
-    def _rows(self, status: str | None, with_sealed: bool) -> list[tuple[ReferralSummary, str, bytes]]:
-        query = (
-            "SELECT r.reference, r.received_at, r.status, r.flags, r.key_id,"
-            f" {'r.sealed' if with_sealed else 'NULL'},"
-            " EXISTS (SELECT 1 FROM outbox o WHERE o.reference = r.reference AND o.sent_at IS NOT NULL)"
-            " FROM referrals r"
-        )
-        args: tuple = ()
-        if status:
-            query += " WHERE r.status = ?"
-            args = (status,)
-        with self._db.transaction(immediate=False) as conn:
-            rows = conn.execute(query + " ORDER BY r.received_at, r.reference", args).fetchall()
-        return [
-            (ReferralSummary(r[0], _parse(r[1]), r[2], _flags(r[3]), bool(r[6])), r[4], r[5]) for r in rows
-        ]
-
-    def mark_handled(self, references: Sequence[str], now: datetime) -> list[str]:
-        missing = []
-        with self._db.transaction() as conn:
-            for ref in references:
-                cur = conn.execute(
-                    "UPDATE referrals SET status = 'handled', handled_at = ? WHERE reference = ?", (_iso(now), ref)
-                )
-                if cur.rowcount == 0:
-                    missing.append(ref)
-        return missing
-
     def purge(self, older_than: datetime) -> PurgeResult:
         return _purge(self._db, older_than)
-
-    def close(self) -> None:
-        self._db.close()
 
 
 def _purge(db: _Connection, older_than: datetime) -> PurgeResult:

@@ -29,7 +29,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -39,6 +38,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "referrals"))
+
+from referral_helpers import free_port, valid_answers  # noqa: E402  (shared with the tests, as postgres_server is)
 
 PAGE = "/get-support/refer-yourself/"
 LEVELS = (1, 10, 50)
@@ -48,23 +50,8 @@ ROUNDS = 4  # turns per server and level (see main)
 
 
 def answers() -> dict[str, str]:
-    t = time.gmtime()
-    return {
-        "full_name": "Zoë Ødegård-Nguyễn",
-        "phone": "07700 900 982",
-        "email": "zoe@example.com",
-        "preferred_contact": "phone",
-        "leave_message": "no",
-        "safe_times": "Weekday mornings",
-        "location": "OX11 7AB",
-        "baby_status": "pregnant",
-        "due_date-month": str(t.tm_mon % 12 + 1),
-        "due_date-year": str(t.tm_year + (1 if t.tm_mon == 12 else 0)),
-        "relationship": "mother",
-        "worries": "I don't feel close to my baby. " * 20,
-        "heard_about": "Health visitor",
-        "consent": "yes",
-    }
+    """The tests' valid referral, with a longer answer to "worries"."""
+    return valid_answers(worries="I don't feel close to my baby. " * 20)
 
 
 # -- the baseline server: a plain framework handler, same rows, no encryption ---------------
@@ -162,12 +149,6 @@ def baseline_app(database: str):
 
 
 # -- process helpers ----------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start(args: list[str], env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
     import httpx
 
@@ -258,7 +239,6 @@ def count_rows(database: str) -> int:
 
 def postgres_databases(args, tmp: Path):
     """(cluster or None, service URL, baseline URL): two fresh databases on one server."""
-    sys.path.insert(0, str(ROOT / "tests" / "referrals"))
     from postgres_server import PostgresCluster
 
     cluster = PostgresCluster(args.postgres_url) if args.postgres_url else PostgresCluster.start(fsync=True)

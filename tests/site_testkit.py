@@ -96,7 +96,7 @@ def site_settings() -> dict:
     return runpy.run_path(str(ROOT / "pelicanconf.py"))
 
 
-class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
     """Static files; 404.html with status 404 for misses (as the production host does)."""
 
     extensions_map = {
@@ -110,6 +110,11 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
         ".woff2": "font/woff2",
         ".txt": "text/plain; charset=utf-8",
         ".xml": "application/xml",
+        ".wasm": "application/wasm",
+        ".pagefind": "application/octet-stream",
+        ".pf_fragment": "application/octet-stream",
+        ".pf_index": "application/octet-stream",
+        ".pf_meta": "application/octet-stream",
     }
 
     def send_error(self, code, message=None, explain=None):
@@ -139,9 +144,11 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 @contextlib.contextmanager
-def serve_directory(directory: Path):
-    """Serve directory on 127.0.0.1 at a free port; yields the base URL ("http://.../")."""
-    handler = functools.partial(_SiteHandler, directory=str(directory))
+def serve_directory(directory: Path, handler_class: type[SiteHandler] = SiteHandler):
+    """Serve directory on 127.0.0.1 at a free port; yields the base URL ("http://.../").
+
+    handler_class: SiteHandler or a subclass (tests/partners adds the site's own headers)."""
+    handler = functools.partial(handler_class, directory=str(directory))
     server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()

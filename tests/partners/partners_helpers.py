@@ -1,19 +1,17 @@
 """Helpers for the partners, discoverability and impact tests (tests/partners/).
 
-- ``serve_with_headers(folder)``: a built site served on 127.0.0.1 with the headers from
-  its own ``_headers`` file on every response (read as Netlify does: every matching rule
-  applies, later rules replace earlier values), so browser tests see the real policy.
+- ``serve_with_headers(folder)``: a built site served on 127.0.0.1 (site_testkit's server)
+  with the headers from its own ``_headers`` file on every response (read as Netlify does:
+  every matching rule applies, later rules replace earlier values), so browser tests see
+  the real policy.
 - ``json_ld(html)``, ``read(site, path)``: read a built page.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import json
 import sys
-import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,6 +19,7 @@ if str(ROOT / "plugins") not in sys.path:
     sys.path.insert(0, str(ROOT / "plugins"))
 
 from host_headers.policy import headers_for, parse_headers_file  # noqa: E402
+from site_testkit import SiteHandler, serve_directory  # noqa: E402
 
 LIVE = "https://www.oxpip.org.uk"
 
@@ -44,46 +43,18 @@ def read(site: Path, path: str) -> str:
     return (site / rel).read_text(encoding="utf-8")
 
 
-class _HeadersHandler(http.server.SimpleHTTPRequestHandler):
+class _HeadersHandler(SiteHandler):
     rules: list = []
-    extensions_map = {
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".html": "text/html; charset=utf-8",
-        ".css": "text/css; charset=utf-8",
-        ".js": "text/javascript; charset=utf-8",
-        ".json": "application/json",
-        ".svg": "image/svg+xml",
-        ".wasm": "application/wasm",
-        ".xml": "application/xml",
-        ".pagefind": "application/octet-stream",
-        ".pf_fragment": "application/octet-stream",
-        ".pf_index": "application/octet-stream",
-        ".pf_meta": "application/octet-stream",
-    }
 
     def end_headers(self):
         path = self.path.split("?", 1)[0].split("#", 1)[0]
         for name, value in headers_for(self.rules, path).items():
             self.send_header(name, value)
-        self.send_header("Cache-Control", "no-store")
         super().end_headers()
-
-    def log_message(self, format, *args):
-        pass
 
 
 @contextlib.contextmanager
 def serve_with_headers(directory: Path):
     rules = parse_headers_file((directory / "_headers").read_text(encoding="utf-8"))
-    handler = type("Handler", (_HeadersHandler,), {"rules": rules})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
+    with serve_directory(directory, type("Handler", (_HeadersHandler,), {"rules": rules})) as url:
+        yield url

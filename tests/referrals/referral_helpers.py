@@ -1,5 +1,6 @@
 """Helpers shared by the referral tests (a module with its own name, so imports never
-pick up another folder's conftest.py): answers, form posts, database reads, real servers."""
+pick up another folder's conftest.py): answers, form posts, database reads, real servers,
+client threads. scripts/bench_referrals.py uses free_port and valid_answers too."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -144,6 +146,23 @@ def start_server(args: list[str], env: dict[str, str], log_path: Path, port: int
         time.sleep(0.1)
     server.stop()
     raise AssertionError(f"server did not become healthy:\n{server.log()}")
+
+
+def start_clients(client_loop, count: int) -> list[threading.Thread]:
+    """Start `count` threads, each running client_loop(n) for its own n = 0, 1, ..."""
+    threads = [threading.Thread(target=client_loop, args=(n,)) for n in range(count)]
+    for t in threads:
+        t.start()
+    return threads
+
+
+def wait_for_count(items: list, lock: threading.Lock, count: int, deadline: float) -> None:
+    """Return once `items` (appended to under `lock`) holds `count`, or at `deadline` (time.monotonic)."""
+    while time.monotonic() < deadline:
+        with lock:
+            if len(items) >= count:
+                return
+        time.sleep(0.005)
 
 
 def run_cli(*args, env=None):

@@ -10,7 +10,7 @@ import time
 
 import httpx
 
-from referral_helpers import free_port, start_server, valid_answers
+from referral_helpers import free_port, start_clients, start_server, valid_answers, wait_for_count
 
 CLIENTS = 8
 KILL_AFTER = 60  # successful referrals before the kill
@@ -56,15 +56,9 @@ def test_kill_9_mid_stream_loses_no_acknowledged_referral(tmp_path, referral_sit
                     with lock:
                         acknowledged.append(r.headers["location"].rsplit("=", 1)[1])
 
-    threads = [threading.Thread(target=client_loop, args=(n,)) for n in range(CLIENTS)]
-    for t in threads:
-        t.start()
+    threads = start_clients(client_loop, CLIENTS)
     try:
-        while time.monotonic() < deadline:
-            with lock:
-                if len(acknowledged) >= KILL_AFTER:
-                    break
-            time.sleep(0.005)
+        wait_for_count(acknowledged, lock, KILL_AFTER, deadline)
         server.kill9()  # SIGKILL to the whole process group, mid-stream
     finally:
         stop.set()

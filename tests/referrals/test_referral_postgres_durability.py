@@ -24,7 +24,7 @@ import httpx
 import psycopg
 from aiosmtpd.controller import Controller
 
-from referral_helpers import free_port, start_server, valid_answers
+from referral_helpers import free_port, start_clients, start_server, valid_answers, wait_for_count
 
 CLIENTS = 8
 KILL_AFTER = 80  # acknowledged referrals (over both instances) before instance A is killed
@@ -104,15 +104,9 @@ def test_two_instances_kill_9_one_every_303_stored_once(tmp_path, postgres, refe
                 for h in http:
                     h.close()
 
-        threads = [threading.Thread(target=client_loop, args=(n,)) for n in range(CLIENTS)]
-        for t in threads:
-            t.start()
+        threads = start_clients(client_loop, CLIENTS)
         try:
-            while time.monotonic() < deadline:
-                with lock:
-                    if len(acknowledged) >= KILL_AFTER:
-                        break
-                time.sleep(0.005)
+            wait_for_count(acknowledged, lock, KILL_AFTER, deadline)
             killed.set()
             a.kill9()  # SIGKILL to A's whole process group, with requests in flight
         finally:
