@@ -198,11 +198,12 @@ def _check_content(content) -> None:
                               funders=_state["funders"], settings=_state["settings"])
     issues += body.check_unsafe_html(src)
     html = getattr(content, "_content", "") or ""
+    parsed = body.collect(html)  # parsed once, for both the pictures and the links
     issues += body.check_images(src, html, content_root=root, rel_dir=rel_dir,
-                                max_bytes=int(setting("IMAGE_MAX_BYTES")))
+                                max_bytes=int(setting("IMAGE_MAX_BYTES")), parsed=parsed)
     for issue in issues:
         _issue(issue)
-    _state["links"].append((content, rel_dir, body.links_of(src, html, content.url)))
+    _state["links"].append((content, rel_dir, body.links_of(src, html, content.url, parsed=parsed)))
 
 
 def _stand_in_date(content) -> None:

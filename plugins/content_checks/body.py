@@ -135,9 +135,12 @@ def image_file(src: str, source_relative_dir: str, content_root: str, static_dir
     return os.path.normpath(os.path.join(content_root, source_relative_dir, parts.path))
 
 
-def check_images(src: Source, html: str, *, content_root: str, rel_dir: str, max_bytes: int) -> list[Issue]:
-    """Every picture has meaningful alt text, exists, and is small enough."""
-    images, _ = collect(html)
+def check_images(src: Source, html: str, *, content_root: str, rel_dir: str, max_bytes: int,
+                 parsed: tuple[list[dict], list[str]] | None = None) -> list[Issue]:
+    """Every picture has meaningful alt text, exists, and is small enough.
+
+    ``parsed`` is ``collect(html)`` when the caller has it already (the page is parsed once)."""
+    images, _ = parsed if parsed is not None else collect(html)
     issues = []
     for attrs in images:
         source = attrs.get("src", "") or ""
@@ -213,8 +216,9 @@ class Link:
     from_url: str  # the page's own URL, for relative links
 
 
-def links_of(src: Source, html: str, page_url: str) -> list[Link]:
-    _, hrefs = collect(html)
+def links_of(src: Source, html: str, page_url: str,
+             parsed: tuple[list[dict], list[str]] | None = None) -> list[Link]:
+    _, hrefs = parsed if parsed is not None else collect(html)
     return [Link(src.path, src.line_of(href), href, page_url) for href in hrefs]
 
 

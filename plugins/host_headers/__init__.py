@@ -45,7 +45,7 @@ def build(output: Path, settings: dict) -> list[policy.Rule]:
     for page, html in pages:
         rule = next((r for r in own_rules if policy.matches(r, page)), "/*")
         groups[rule].append((page, html))
-    found = {rule: policy.scan(files) for rule, files in groups.items()}
+    found = {rule: policy.scan_pages(files) for rule, files in groups.items()}
     for rule, inline in found.items():
         if rule in special:
             continue  # the web editor's own policy decides what it allows

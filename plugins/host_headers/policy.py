@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -80,9 +81,66 @@ def scan(files: list[tuple[str, str]]) -> Inline:
     """Inline scripts, styles, style attributes and event handlers in (page, html) pairs."""
     found = Inline()
     for page, html in files:
-        finder = _Finder(page, found)
-        finder.feed(html)
-        finder.close()
+        _scan_page(page, html, found)
+    return found
+
+
+def _scan_page(page: str, html: str, found: Inline) -> None:
+    finder = _Finder(page, found)
+    finder.feed(html)
+    finder.close()
+
+
+# A cheap, conservative prefilter: a page that none of these match cannot add a hash, a
+# style="" or an on*="" report, so it need not be parsed. (They may match more than the
+# parser finds, e.g. a comment or an attribute value; then the page is simply parsed.)
+_STYLE_TAG = re.compile(r"<style\b", re.I)
+_ATTRIBUTE = re.compile(r"""[\s'"/](?:on[^\s/>="'<]*|style)\s*(?:=|/?>)""", re.I)
+_SCRIPT_TAG = re.compile(r"<script\b([^>]*)>", re.I)
+_WELL_FORMED_ATTRS = re.compile(
+    r"""(?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*/?""")
+_ONE_ATTR = re.compile(r"""\s+([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+DATA_IMAGE = "data:image/"
+
+
+def _inline_script_possible(attrs: str) -> bool:
+    """Whether a <script ...> tag (its attribute text) may be inline code the parser hashes."""
+    if not _WELL_FORMED_ATTRS.fullmatch(attrs):
+        return True
+    found = {}
+    for match in _ONE_ATTR.finditer(attrs):
+        name = match.group(1).lower()
+        if name not in found:  # the parser keeps the first of a repeated attribute in dict()
+            found[name] = next((g for g in match.groups()[1:] if g is not None), "")
+    if "src" in found:
+        return False
+    return found.get("type", "").strip().lower() in JS_TYPES
+
+
+def needs_scan(html: str) -> bool:
+    """Whether a page may have an inline <script> or <style>, a style="" or an on*="" (the
+    things that need a hash or a report). Data images are checked apart (``scan_pages``)."""
+    if _STYLE_TAG.search(html) or _ATTRIBUTE.search(html):
+        return True
+    return any(_inline_script_possible(m.group(1)) for m in _SCRIPT_TAG.finditer(html))
+
+
+def scan_pages(files: list[tuple[str, str]]) -> Inline:
+    """``scan`` with the same scripts, styles, style attributes, event handlers (in the same
+    order) and the same answer to whether any page has a data: image, parsing only the pages
+    that can need it: pages the prefilter passes, then (if none of those had one) pages with
+    a data: image until one is confirmed."""
+    found = Inline()
+    rest = []
+    for page, html in files:
+        if needs_scan(html):
+            _scan_page(page, html, found)
+        elif DATA_IMAGE in html:
+            rest.append((page, html))
+    for page, html in rest:
+        if found.data_images:
+            break
+        _scan_page(page, html, found)
     return found
 
 

@@ -7,11 +7,16 @@
   content/data/impact.yml.
 - ``funder_list``: each funder with the news posts about its funding (funders.html).
 - The referral crib sheet as a one-page A5 PDF (fpdf2, pure Python, offline), written
-  next to the crib sheet page: ``crib_sheet_pdf`` in page templates is its address.
+  next to the crib sheet page: ``crib_sheet_pdf`` in page templates is its address. It is
+  made again only when its text or settings change (kept in PARTNER_KIT_PDF_CACHE,
+  var/cache/partner-kit); fpdf2 is imported only then.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+from importlib import metadata
 from pathlib import Path
 
 from pelican import signals
@@ -21,6 +26,8 @@ from content_problems import report
 from . import kit
 
 PDF_NAME = "oxpip-referral-crib-sheet.pdf"
+PDF_CODE = Path(__file__).parent / "pdf.py"
+PDF_CACHE_KEEP = 8
 
 _state: dict = {}
 
@@ -91,28 +98,80 @@ def _collect(generators) -> None:
             generator.context["crib_sheet_pdf"] = pdf_info
 
 
-def _make_pdf(settings, base: str) -> dict | None:
-    """The crib sheet PDF, made now so its pages can say how big it is."""
+def _pdf_cache_folder(settings) -> Path:
+    """Where made PDFs are kept between builds (PARTNER_KIT_PDF_CACHE, var/cache/partner-kit
+    by default, beside the content folder like the responsive images' cache)."""
+    folder = Path(settings.get("PARTNER_KIT_PDF_CACHE") or "var/cache/partner-kit")
+    if not folder.is_absolute():
+        folder = Path(os.path.abspath(settings["PATH"])).parent / folder
+    return folder
+
+
+def _pdf_key(inputs: dict) -> str:
+    """A hash of everything the PDF is made from: the text and settings passed to
+    ``crib_sheet_pdf``, the code that draws it and the versions of fpdf2 and segno."""
+    digest = hashlib.sha256()
+    for name in sorted(inputs):
+        value = inputs[name]
+        value = value.isoformat() if hasattr(value, "isoformat") else value
+        digest.update(f"{name}\0{value!r}\0".encode("utf-8"))
+    digest.update(PDF_CODE.read_bytes())
+    for package in ("fpdf2", "segno"):
+        try:
+            digest.update(f"{package}={metadata.version(package)}\0".encode("utf-8"))
+        except metadata.PackageNotFoundError:
+            digest.update(f"{package}=none\0".encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _cached_pdf(settings, inputs: dict) -> bytes:
+    """The crib sheet PDF from the cache when its inputs have not changed; otherwise made
+    with fpdf2 (imported only then) and kept. A sheet that does not fit is never kept, so
+    it is reported on every build."""
+    folder = _pdf_cache_folder(settings)
+    cached = folder / f"crib-sheet-{_pdf_key(inputs)}.pdf"
+    try:
+        return cached.read_bytes()
+    except OSError:
+        pass
     from .pdf import crib_sheet_pdf
 
+    data = crib_sheet_pdf(**inputs)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(data)
+        partial.replace(cached)
+        # Keep a few (local and production settings make different sheets), not every edit.
+        kept = sorted(folder.glob("crib-sheet-*.pdf"), key=lambda f: f.stat().st_mtime, reverse=True)
+        for old in kept[PDF_CACHE_KEEP:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only tree: the PDF is simply made again next time
+    return data
+
+
+def _make_pdf(settings, base: str) -> dict | None:
+    """The crib sheet PDF, made now (or taken from the cache) so its pages can say how big it is."""
     crib = _state["crib"]
     page = crib["page"]
     self_referral = next((l for l in _state.get("links", []) if l["key"] == "refer-yourself"), None)
     if self_referral is None:
         return None
     contact = (settings.get("DATA", {}) or {}).get("contact", {}) or {}
+    inputs = dict(
+        body_html=page.get_content(base),
+        org=f"{settings.get('SITE_FULL_NAME', '')} ({settings.get('SITENAME', '')})",
+        title=str(page.title),
+        lead="Free therapy to help parents and carers bond with their baby, "
+             "from pregnancy until the child is 2.",
+        qr_url=self_referral["url"],
+        contact_line="  \u00b7  ".join(x for x in (contact.get("phone"), contact.get("email"),
+                                                 base.replace("https://", "")) if x),
+        modified=getattr(page, "modified", None),
+    )
     try:
-        data = crib_sheet_pdf(
-            body_html=page.get_content(base),
-            org=f"{settings.get('SITE_FULL_NAME', '')} ({settings.get('SITENAME', '')})",
-            title=str(page.title),
-            lead="Free therapy to help parents and carers bond with their baby, "
-                 "from pregnancy until the child is 2.",
-            qr_url=self_referral["url"],
-            contact_line="  \u00b7  ".join(x for x in (contact.get("phone"), contact.get("email"),
-                                                    base.replace("https://", "")) if x),
-            modified=getattr(page, "modified", None),
-        )
+        data = _cached_pdf(settings, inputs)
     except ValueError as error:
         report(page.source_path, "body", str(error),
                "Shorten the crib sheet: it must fit one A5 page", line=1)

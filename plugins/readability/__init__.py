@@ -10,6 +10,10 @@ reliable grade), and ``READABILITY_SKIP`` lists pages not written for parents.
 
 Every build prints a table of grades at the end and writes it to ``READABILITY_REPORT``
 (var/readability.txt: not part of the published site). ``make check`` prints it too.
+
+Grades are cached by a hash of each page's text (``READABILITY_CACHE``, default
+var/cache/readability.json; see cache.py), so textstat and its dictionary are only loaded
+when a page has changed. Warnings and the table are the same with or without the cache.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from pelican import signals
 
 from content_problems import report
 
-from .grade import Score, score
+from .cache import GradeCache
+from .grade import Score
 
 DEFAULTS = {
     "READABILITY_MAX_GRADE": 6,
@@ -30,6 +35,8 @@ DEFAULTS = {
     "READABILITY_SKIP": [],
     "READABILITY_SECTIONS": ["stories", "news", "services", "pages"],
     "READABILITY_REPORT": None,
+    # Grades of unchanged pages are reused from here (see cache.py); None: no cache.
+    "READABILITY_CACHE": "var/cache/readability.json",
 }
 
 _state: dict = {}
@@ -50,16 +57,26 @@ def _setting(name):
     return _state["settings"].get(name, DEFAULTS[name])
 
 
+def _project_path(target: str) -> str:
+    """A setting's path, relative to the folder that holds PATH (the project) unless absolute."""
+    if os.path.isabs(target):
+        return target
+    return os.path.join(os.path.dirname(os.path.abspath(_state["settings"]["PATH"])), target)
+
+
 def _setup(pelican) -> None:
     _state.clear()
     _state["settings"] = pelican.settings
     _state["rows"] = []
+    target = _setting("READABILITY_CACHE")
+    _state["cache"] = GradeCache(_project_path(target) if target else None)
 
 
 def _new_run(pelican) -> None:
     """Each build starts a fresh table (`make serve` rebuilds with the same Pelican object)."""
     if "settings" in _state:
         _state["rows"] = []
+        _state["cache"].start_run()
 
 
 def _measure(content) -> None:
@@ -72,7 +89,7 @@ def _measure(content) -> None:
     relative = os.path.relpath(source, root).replace(os.sep, "/")
     if relative.split("/", 1)[0] not in _setting("READABILITY_SECTIONS"):
         return
-    result = score(getattr(content, "_content", "") or "")
+    result = _state["cache"].score(getattr(content, "_content", "") or "")
     if relative in _setting("READABILITY_SKIP"):
         status = "skipped"
     elif result.words < int(_setting("READABILITY_MIN_WORDS")):
@@ -89,6 +106,7 @@ def _measure(content) -> None:
 def _warn(generators) -> None:
     if "settings" not in _state:
         return
+    _state["cache"].save()
     show_drafts = bool(_state["settings"].get("SHOW_DRAFTS", True))
     limit = float(_setting("READABILITY_MAX_GRADE"))
     if not show_drafts:
@@ -158,8 +176,7 @@ def _write_report(pelican) -> None:
         return
     target = _setting("READABILITY_REPORT")
     if target:
-        target = os.path.join(os.path.dirname(os.path.abspath(pelican.settings["PATH"])), target) \
-            if not os.path.isabs(target) else target
+        target = _project_path(target)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "w", encoding="utf-8") as handle:
             handle.write(text)

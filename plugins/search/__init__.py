@@ -1,10 +1,10 @@
 """Search: a Pagefind index of page bodies, built after the site.
 
-After every build (``finalized``), the pages that visitors read (not 404.html, redirect
-pages, drafts or the search page itself) are given to Pagefind (the binary from the
-``pagefind[bin]`` PyPI package). Only each page's <main> is
-indexed, so menus and footers never match. The bundle is written to ``/pagefind/`` and
-used only by the search page (/search/). That page's small script (static/search.js) is
+After every build (``finalized``), Pagefind (the binary from the ``pagefind[bin]`` PyPI
+package) indexes the written site in place: the pages that visitors read (not 404.html,
+redirect pages, drafts or the search page itself). Only each page's <main> (marked
+data-pagefind-body in theme/templates/base.html) is indexed, so menus and footers never
+match. The bundle is written to ``/pagefind/`` and used only by the search page (/search/). That page's small script (static/search.js) is
 given to templates as ``SEARCH_SCRIPT`` and written inline, so the page needs no extra
 request; plugins/host_headers allows it by its hash on /search/ only.
 
@@ -16,13 +16,12 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 from markupsafe import Markup
 from pelican import signals
 
-from .pages import searchable
+from .pages import mark_output
 
 logger = logging.getLogger(__name__)
 SCRIPT = Path(__file__).parent / "static" / "search.js"
@@ -45,28 +44,25 @@ def pagefind_binary() -> Path:
 def build_index(output: Path, skip: list[str]) -> int:
     """Index the built site in ``output`` into ``output/pagefind``; returns the page count.
 
-    The pages to index are copied, with <main> marked as the body, into a temporary
-    folder, and the Pagefind binary indexes that folder in one run (a fraction of a
-    second; the Python API's one-call-per-page service is ten times slower).
+    The written pages are indexed where they are, in one run of the Pagefind binary (a
+    fraction of a second; the Python API's one-call-per-page service is ten times slower).
+    The templates mark <main> with data-pagefind-body, so Pagefind indexes only the pages
+    that have it, and only their <main>; ``mark_output`` takes the mark off the pages that
+    must stay out (404.html, the search page, drafts, redirect pages, the admin).
     """
-    pages = searchable(output, skip)
     bundle = output / "pagefind"
     if bundle.exists():
         shutil.rmtree(bundle)
-    with tempfile.TemporaryDirectory(prefix="oxpip-search-") as folder:
-        for _, rel, html in pages:
-            target = Path(folder) / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(html, encoding="utf-8")
-        result = subprocess.run(
-            [str(pagefind_binary()), "--site", folder, "--output-path", str(bundle.resolve()),
-             "--force-language", "en", "--quiet"],
-            capture_output=True, text=True, timeout=120)
+    count = mark_output(output, skip)
+    result = subprocess.run(
+        [str(pagefind_binary()), "--site", str(output.resolve()), "--output-path", str(bundle.resolve()),
+         "--force-language", "en", "--quiet"],
+        capture_output=True, text=True, timeout=120)
     if result.returncode != 0 or not (bundle / "pagefind.js").is_file():
         raise RuntimeError(f"Pagefind failed ({result.returncode}): {(result.stderr or result.stdout)[-2000:]}")
     for name in UNUSED:  # Pagefind's own UIs: our search page has its own script
         (bundle / name).unlink(missing_ok=True)
-    return len(pages)
+    return count
 
 
 def _setup(pelican) -> None:

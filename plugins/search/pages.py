@@ -5,27 +5,39 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-NOINDEX = re.compile(r'<meta\s+name="robots"\s+content="[^"]*noindex', re.I)
+NOINDEX_BYTES = re.compile(rb'<meta\s+name="robots"\s+content="[^"]*noindex', re.I)
 MAIN_TAG = re.compile(r"<main\b(?![^>]*data-pagefind-body)", re.I)
+BODY_MARK = b"data-pagefind-body"
+MARKED_MAIN = re.compile(rb'(<main\b[^>]*?)\s+data-pagefind-body(?:="[^"]*")?', re.I)
 
 
-def searchable(output: Path, skip: list[str]) -> list[tuple[str, str, str]]:
-    """(site path, file path relative to output, HTML) of each page to index.
+def left_out(rel: str, skip: list[str]) -> bool:
+    """Whether a file (path relative to output) is never indexed: files in ``skip``
+    (404.html, the search page), drafts, the admin and the search bundle itself."""
+    return rel in skip or rel.startswith(("drafts/", "pagefind/", "admin/"))
 
-    Left out: files in ``skip`` (404.html, the search page), drafts, the search bundle,
-    pages that ask not to be indexed (redirect pages) and pages without a <main>.
+
+def mark_output(output: Path, skip: list[str]) -> int:
+    """Get the written site ready for Pagefind in place; returns how many pages it will index.
+
+    The templates mark each page's <main> with ``data-pagefind-body``; Pagefind then
+    indexes only those pages, and only their <main>. Pages that must stay out of the index
+    (``skip``, drafts, the admin, pages that ask not to be indexed such as redirect pages)
+    have the mark taken off again, so they are left out just as before.
     """
-    found = []
+    count = 0
     for file in sorted(output.rglob("*.html")):
         rel = file.relative_to(output).as_posix()
-        if rel in skip or rel.startswith(("drafts/", "pagefind/", "admin/")):
+        if rel.startswith("pagefind/"):
             continue
-        html = file.read_text(encoding="utf-8")
-        if NOINDEX.search(html[:6000]) or "<main" not in html:
+        data = file.read_bytes()
+        if BODY_MARK not in data:
             continue
-        url = "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
-        found.append((url, rel, body_only(html)))
-    return found
+        if left_out(rel, skip) or NOINDEX_BYTES.search(data[:6000]):
+            file.write_bytes(MARKED_MAIN.sub(rb"\1", data))
+            continue
+        count += 1
+    return count
 
 
 def body_only(html: str) -> str:

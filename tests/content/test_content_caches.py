@@ -1,0 +1,118 @@
+"""The readability grade cache and the content checks' single parse of each page: the
+messages and the report table are exactly the same with a cold cache, a warm one, a
+corrupt one and one from another version."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from content_testkit import check, edit, make_site
+
+import readability
+import readability.cache as grade_cache
+from content_checks import body
+
+NEWS = "news/good-news.md"
+HARD = ("Notwithstanding considerable organisational complexities, multidisciplinary collaboration "
+        "between perinatal professionals facilitates comprehensive therapeutic interventions. ") * 8
+
+
+def _site(tmp_path):
+    content = make_site(tmp_path)
+    edit(content, NEWS, "We have good news.", HARD + "\n\nWe have good news.")
+    return content
+
+
+def _run(content):
+    """Every problem as printed, and the readability table."""
+    problems = check(content)
+    return problems, readability.table()
+
+
+def _cache_file(content):
+    return content.parent / "var" / "cache" / "readability.json"
+
+
+def _no_grading(monkeypatch):
+    def fail(html):
+        raise AssertionError("a page was graded again although its text had not changed")
+
+    monkeypatch.setattr(grade_cache, "score", fail)
+
+
+def test_a_warm_cache_gives_the_same_messages_and_table_without_grading(tmp_path, monkeypatch):
+    content = _site(tmp_path)
+    cold_problems, cold_table = _run(content)
+    assert any("reading grade" in p for p in cold_problems)
+    saved = json.loads(_cache_file(content).read_text(encoding="utf-8"))
+    assert saved["format"] == grade_cache.FORMAT and saved["entries"]
+    _no_grading(monkeypatch)
+    warm_problems, warm_table = _run(content)
+    assert warm_problems == cold_problems
+    assert warm_table == cold_table
+    assert "Reading grades (Flesch-Kincaid; our limit is 6" in warm_table
+
+
+def test_a_changed_page_is_graded_again(tmp_path, monkeypatch):
+    content = _site(tmp_path)
+    _run(content)
+    edit(content, NEWS, "We have good news.", "We have very good news.")
+    graded = []
+    real = grade_cache.score
+    monkeypatch.setattr(grade_cache, "score", lambda html: graded.append(html) or real(html))
+    problems, table = _run(content)
+    assert len(graded) == 1 and "We have very good news." in graded[0]
+    monkeypatch.setattr(grade_cache, "score", real)
+    _cache_file(content).unlink()
+    assert _run(content) == (problems, table)
+
+
+@pytest.mark.parametrize("written", [
+    "{not json",
+    "",
+    "[1, 2, 3]",
+    json.dumps({"format": grade_cache.FORMAT, "salt": "an older version", "entries": {}}),
+    "bad entries",
+])
+def test_a_corrupt_or_older_cache_is_ignored_and_rewritten(tmp_path, written):
+    content = _site(tmp_path)
+    expected = _run(content)
+    cache = _cache_file(content)
+    if written == "bad entries":  # the right version, but every entry damaged
+        data = json.loads(cache.read_text(encoding="utf-8"))
+        data["entries"] = {key: ["six", None] for key in data["entries"]}
+        written = json.dumps(data)
+    cache.write_text(written, encoding="utf-8")
+    assert _run(content) == expected
+    data = json.loads(cache.read_text(encoding="utf-8"))
+    assert data["salt"] == grade_cache.GradeCache(None).salt
+    assert all(len(entry) == 5 for entry in data["entries"].values())
+
+
+def test_the_grade_version_is_part_of_the_key(tmp_path, monkeypatch):
+    content = _site(tmp_path)
+    _run(content)
+    monkeypatch.setattr(grade_cache, "GRADE_VERSION", grade_cache.GRADE_VERSION + 1)
+    graded = []
+    real = grade_cache.score
+    monkeypatch.setattr(grade_cache, "score", lambda html: graded.append(html) or real(html))
+    _run(content)
+    assert graded  # nothing reused from the old version
+
+
+def test_the_cache_can_be_turned_off(tmp_path):
+    content = _site(tmp_path)
+    problems = check(content, READABILITY_CACHE=None)
+    assert not _cache_file(content).exists()
+    assert any("reading grade" in p for p in problems)
+
+
+def test_each_page_is_parsed_once_for_pictures_and_links(tmp_path, monkeypatch):
+    content = make_site(tmp_path)
+    expected = check(content)
+    parsed = []
+    real = body.collect
+    monkeypatch.setattr(body, "collect", lambda html: parsed.append(html) or real(html))
+    assert check(content) == expected
+    assert len(parsed) == len(set(parsed)) == 4  # one parse for each of the 4 files
