@@ -4,12 +4,14 @@
         - you or your baby are in danger
 
 becomes the theme's care callout, rendered by the same Jinja macro the templates use.
-Kinds: care-immediate, care-urgent, inset.
+Kinds: care-immediate, care-urgent, inset, and action (a link shown as a button:
+``!!! action`` with one indented Markdown link under it).
 """
 
 from __future__ import annotations
 
 import os
+import re
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -19,7 +21,8 @@ from content_problems import report
 
 from .components import heading_id, replace_blocks
 
-KINDS = ("care-immediate", "care-urgent", "inset")
+KINDS = ("care-immediate", "care-urgent", "inset", "action")
+LINK = re.compile(r'<a href="([^"]+)"[^>]*>(.*?)</a>', re.S)
 _env: dict = {}
 
 
@@ -37,6 +40,13 @@ def _render_block(source: str):
         body = Markup(block.html)
         if block.kind == "inset":
             return str(_macro("inset_text", "inset_text")({"html": body}))
+        if block.kind == "action":
+            link = LINK.search(block.html)
+            if link:
+                return str(_macro("button", "button")({"href": Markup(link.group(1)), "text": Markup(link.group(2))}))
+            report(source, "body", "'!!! action' has no link under it",
+                   "Indent one Markdown link under it, like [Refer yourself](...)", line=1)
+            return body
         if block.kind.startswith("care-"):
             return str(_macro("care_callout", "care_callout")({
                 "heading": Markup(block.title) if block.title else "Get help",

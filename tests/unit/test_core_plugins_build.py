@@ -90,3 +90,8 @@ def test_strict_build_stops_without_a_traceback_and_publishes_nothing(tmp_path):
     assert "2 content problems found" in log
     assert "Traceback" not in log
     assert not (tmp_path / "out" / "index.html").exists()
+
+
+def test_an_action_block_becomes_a_button_link(site):
+    button = page(site, "services/therapy/index.html").select_one("main a.ox-button[href$='../../']")
+    assert button is not None and button.get_text() == "Refer yourself"
