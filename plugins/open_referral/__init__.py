@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from pelican import signals
+from pelican.generators import PagesGenerator
 
 from content_problems import report
 
@@ -37,7 +38,7 @@ def _base(settings) -> str:
 
 def _build(generators) -> None:
     _state.clear()
-    pages = next((g for g in generators if hasattr(g, "pages") and not hasattr(g, "articles")), None)
+    pages = next((g for g in generators if isinstance(g, PagesGenerator)), None)
     if pages is None:
         return
     settings = pages.settings

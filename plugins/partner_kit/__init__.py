@@ -20,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 
 from pelican import signals
+from pelican.generators import ArticlesGenerator, PagesGenerator
 
 from content_problems import report
 
@@ -48,8 +49,8 @@ def _setup(pelican) -> None:
 def _collect(generators) -> None:
     _state.pop("crib", None)
     _state.pop("links", None)
-    pages = next((g for g in generators if hasattr(g, "pages") and not hasattr(g, "articles")), None)
-    articles = next((g for g in generators if hasattr(g, "articles")), None)
+    pages = next((g for g in generators if isinstance(g, PagesGenerator)), None)
+    articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
     if pages is None:
         return
     settings = pages.settings

@@ -9,6 +9,7 @@ Whether a named service or funder exists is checked by plugins/content_checks.
 from __future__ import annotations
 
 from pelican import signals
+from pelican.generators import ArticlesGenerator, PagesGenerator
 
 from .sections import SECTION_RULES, adjacent, nav_key, section_of
 
@@ -50,12 +51,8 @@ def _order(page) -> int:
 
 
 def _link(generators) -> None:
-    articles = pages = None
-    for generator in generators:
-        if hasattr(generator, "articles"):
-            articles = generator
-        if hasattr(generator, "pages") and not hasattr(generator, "articles"):
-            pages = generator
+    articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
+    pages = next((g for g in generators if isinstance(g, PagesGenerator)), None)
     if articles is None or pages is None:
         return
     funders = articles.settings.get("DATA", {}).get("funders", {})
@@ -85,8 +82,7 @@ def _link(generators) -> None:
         keys = [k.strip() for k in str(post.metadata.get("funders", "")).split(",") if k.strip()]
         # Unknown keys are reported by content_checks; the page lists the known ones.
         post.funders = [funders[key] | {"key": key} for key in keys if key in funders]
-    for context in (articles.context, pages.context):
-        context["services"] = services
+    articles.context["services"] = services  # one context, shared by every generator
 
 
 def register() -> None:
