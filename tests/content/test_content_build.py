@@ -24,10 +24,11 @@ SITEURL = "https://www.oxpip.org.uk"
 
 
 def build(content: Path, output: Path, settings: str = "pelicanconf.py") -> subprocess.CompletedProcess:
-    env = dict(os.environ, COLUMNS="200", TERM="dumb", NO_COLOR="1")
+    """Build with the real settings; one plain log line per message, never split by console wrapping."""
+    env = dict(os.environ, NO_COLOR="1")
     env.pop("SITEURL", None)
     result = subprocess.run(
-        [sys.executable, "-m", "pelican", str(content), "-s", settings, "-o", str(output)],
+        [sys.executable, "-m", "pelican", str(content), "-s", settings, "-o", str(output), "--log-handler", "plain"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     result.log = result.stdout + result.stderr
     return result
@@ -248,6 +249,5 @@ def test_a_broken_link_is_reported_once_in_our_words_not_pelicans(tmp_path):
     edit(content, "stories/good-story.md", "{filename}/pages/get-support.md", "{filename}/pages/get-suport.md")
     result = build(content, tmp_path / "output")
     assert result.returncode == 0, result.log[-4000:]
-    log = " ".join(result.log.split())
-    assert "the link to {filename}/pages/get-suport.md goes nowhere" in log
-    assert "Unable to find" not in log
+    assert "stories/good-story.md:23: body: the link to {filename}/pages/get-suport.md goes nowhere" in result.log
+    assert "Unable to find" not in result.log

@@ -1,6 +1,5 @@
 """Build a tiny fixture site with the real settings and check what the core plugins did."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,10 +12,11 @@ FIXTURE = Path(__file__).resolve().parent / "fixture_site"
 
 
 def build(output: Path, *extra: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, COLUMNS="250")
+    """One plain log line per message, so a problem is never split by console wrapping."""
     return subprocess.run(
-        [sys.executable, "-m", "pelican", str(FIXTURE), "-s", "pelicanconf.py", "-o", str(output), *extra],
-        cwd=ROOT, capture_output=True, text=True, env=env, timeout=120,
+        [sys.executable, "-m", "pelican", str(FIXTURE), "-s", "pelicanconf.py", "-o", str(output),
+         "--log-handler", "plain", *extra],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
 
 
