@@ -1,27 +1,31 @@
 """Search: a Pagefind index of page bodies, built after the site.
 
-After every build (``finalized``), Pagefind (the binary from the ``pagefind[bin]`` PyPI
-package) indexes the written site in place: the pages that visitors read (not 404.html,
-redirect pages, drafts or the search page itself). Only each page's <main> (marked
-data-pagefind-body in theme/templates/base.html) is indexed, so menus and footers never
-match. The bundle is written to ``/pagefind/`` and used only by the search page (/search/). That page's small script (static/search.js) is
-given to templates as ``SEARCH_SCRIPT`` and written inline, so the page needs no extra
-request; plugins/host_headers allows it by its hash on /search/ only.
+base.html asks ``in_search_index()`` (a Jinja global) whether to mark a page's <main> with
+data-pagefind-body as it renders it: the pages that visitors read are marked, not
+404.html, redirect pages, drafts, later pages of a list or the search page itself. After
+every build (``finalized``), Pagefind (the binary from the ``pagefind[bin]`` PyPI package)
+indexes the written site in place; it takes only marked pages, and only their <main>, so
+menus and footers never match. The bundle is written to ``/pagefind/`` and used only by
+the search page (/search/). That page's small script (static/search.js) is given to
+templates as ``SEARCH_SCRIPT`` and written inline, so the page needs no extra request;
+plugins/host_headers allows it by its hash on /search/ only.
 
 Settings: SEARCH_INDEX (False skips indexing), SEARCH_SKIP_PATHS.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import subprocess
 from pathlib import Path
 
+from jinja2 import pass_context
 from markupsafe import Markup
 from pelican import signals
 
-from .pages import mark_output
+from .pages import indexed
 
 logger = logging.getLogger(__name__)
 SCRIPT = Path(__file__).parent / "static" / "search.js"
@@ -41,19 +45,15 @@ def pagefind_binary() -> Path:
     return Path(binary)
 
 
-def build_index(output: Path, skip: list[str]) -> int:
+def build_index(output: Path) -> int:
     """Index the built site in ``output`` into ``output/pagefind``; returns the page count.
 
     The written pages are indexed where they are, in one run of the Pagefind binary (a
     fraction of a second; the Python API's one-call-per-page service is ten times slower).
-    The templates mark <main> with data-pagefind-body, so Pagefind indexes only the pages
-    that have it, and only their <main>; ``mark_output`` takes the mark off the pages that
-    must stay out (404.html, the search page, drafts, redirect pages, the admin).
     """
     bundle = output / "pagefind"
     if bundle.exists():
         shutil.rmtree(bundle)
-    count = mark_output(output, skip)
     result = subprocess.run(
         [str(pagefind_binary()), "--site", str(output.resolve()), "--output-path", str(bundle.resolve()),
          "--force-language", "en", "--quiet"],
@@ -62,7 +62,19 @@ def build_index(output: Path, skip: list[str]) -> int:
         raise RuntimeError(f"Pagefind failed ({result.returncode}): {(result.stderr or result.stdout)[-2000:]}")
     for name in UNUSED:  # Pagefind's own UIs: our search page has its own script
         (bundle / name).unlink(missing_ok=True)
-    return count
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    return sum(language.get("page_count", 0) for language in entry.get("languages", {}).values())
+
+
+@pass_context
+def in_search_index(ctx, noindex: bool) -> bool:
+    """For base.html: whether the page being rendered goes into the search index."""
+    if not ctx.get("SEARCH_INDEX", True):
+        return False
+    list_page = ctx.get("articles_page")
+    return indexed(ctx.get("output_file"), noindex=bool(noindex),
+                   list_page=list_page.number if list_page is not None else 1,
+                   skip=list(ctx.get("SEARCH_SKIP_PATHS") or []))
 
 
 def _setup(pelican) -> None:
@@ -70,6 +82,7 @@ def _setup(pelican) -> None:
     if "</script" in text.lower():
         raise ValueError("plugins/search/static/search.js must not contain '</script'")
     pelican.settings["SEARCH_SCRIPT"] = Markup(text)
+    pelican.settings.setdefault("JINJA_GLOBALS", {})["in_search_index"] = in_search_index
 
 
 def _run(pelican) -> None:
@@ -78,7 +91,7 @@ def _run(pelican) -> None:
     if not settings.get("SEARCH_INDEX", True):
         return
     try:
-        count = build_index(output, list(settings.get("SEARCH_SKIP_PATHS") or []))
+        count = build_index(output)
     except FileNotFoundError as error:  # no pagefind binary
         logger.error("search: %s. Install it with: pip install -r requirements.txt", error)
         return

@@ -3,7 +3,9 @@
 - ``seo_meta()`` (a Jinja global used by theme/templates/partials/head_meta.html): the
   canonical URL, Open Graph and Twitter card values, the Atom feed links and one
   schema.org JSON-LD block (NGO, Service, Article/NewsArticle, BreadcrumbList) per page.
-- After the build: sitemap.xml, robots.txt, news/feed.xml and stories/feed.xml.
+- After the build: sitemap.xml, robots.txt, news/feed.xml and stories/feed.xml. The
+  sitemap lists the pages ``seo_meta()`` was rendered for and did not mark noindex, so
+  no written page has to be read back.
 
 Canonical and share URLs always use ``SITE_CANONICAL_URL`` (the live address), so a
 local preview shows the same metadata as the live site.
@@ -126,6 +128,8 @@ def seo_meta(ctx) -> dict:
         if crumbs:
             nodes.append(crumbs)
 
+    if ctx.get("output_file"):
+        _state.setdefault("rendered", {})[ctx["output_file"]] = noindex
     return {
         "canonical": canonical,
         "noindex": noindex,
@@ -148,6 +152,11 @@ def _setup(pelican) -> None:
     _state.clear()
     pelican.settings.setdefault("JINJA_GLOBALS", {})
     pelican.settings["JINJA_GLOBALS"]["seo_meta"] = seo_meta
+
+
+def _new_run(pelican) -> None:
+    """Each build (and each `make serve` rebuild) starts with no page rendered."""
+    _state["rendered"] = {}
 
 
 def _collect(generators) -> None:
@@ -175,7 +184,7 @@ def _write(pelican) -> None:
     if not base:
         logger.warning("seo: SITE_CANONICAL_URL is not set; sitemap.xml and feeds need absolute URLs.")
         return
-    paths = files.indexable_pages(output)
+    paths = files.indexable_pages(_state.get("rendered", {}))
     (output / "sitemap.xml").write_text(files.sitemap_xml(base, paths, _state.get("lastmod", {})),
                                         encoding="utf-8")
     (output / "robots.txt").write_text(files.robots_txt(base), encoding="utf-8")
@@ -209,5 +218,6 @@ def _write(pelican) -> None:
 
 def register() -> None:
     signals.initialized.connect(_setup)
+    signals.get_generators.connect(_new_run)
     signals.all_generators_finalized.connect(_collect)
     signals.finalized.connect(_write)

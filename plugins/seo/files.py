@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from feedgenerator import Atom1Feed
 
-NOINDEX = re.compile(r'<meta\s+name="robots"\s+content="[^"]*noindex', re.I)
 
-
-def indexable_pages(output: Path, skip_prefixes=("drafts/", "pagefind/", "admin/")) -> list[str]:
+def indexable_pages(rendered: dict[str, bool], skip_prefixes=("drafts/", "pagefind/", "admin/")) -> list[str]:
     """Site paths of every HTML page a search engine should know about.
 
-    Skips 404.html, drafts, and pages that ask not to be indexed (redirect pages).
+    ``rendered`` maps each written file ("news/index.html") to whether it asked not to be
+    indexed (redirect pages). 404.html and drafts are left out too.
     """
     paths = []
-    for file in sorted(output.rglob("*.html")):
-        rel = file.relative_to(output).as_posix()
-        if rel == "404.html" or rel.startswith(skip_prefixes):
-            continue
-        head = file.read_text(encoding="utf-8", errors="replace")[:6000]
-        if NOINDEX.search(head):
+    for rel in sorted(rendered):
+        if rendered[rel] or rel == "404.html" or rel.startswith(skip_prefixes) or not rel.endswith(".html"):
             continue
         paths.append(rel[: -len("index.html")] if rel.endswith("index.html") else rel)
     return paths

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -40,13 +41,26 @@ def test_the_search_script_and_index_load_only_on_the_search_page(built_site):
     assert not (built_site / "pagefind" / "pagefind-ui.js").exists(), "Pagefind's own UI is not used"
 
 
-def test_only_page_bodies_are_indexed():
-    import partners_helpers  # noqa: F401
-    from search.pages import body_only
-
-    html = '<header>menu</header><main id="main-content" class="ox-main">text</main>'
-    assert body_only(html) == '<header>menu</header><main data-pagefind-body id="main-content" class="ox-main">text</main>'
-    assert body_only('<main data-pagefind-body>x</main>') == '<main data-pagefind-body>x</main>'
+def test_the_index_holds_the_pages_people_read_and_only_their_main(built_site):
+    """Pagefind indexes the pages whose <main> carries data-pagefind-body, and only that part."""
+    marked, unmarked = set(), set()
+    for file in built_site.rglob("*.html"):
+        rel = file.relative_to(built_site).as_posix()
+        if rel.startswith(("admin/", "pagefind/")):
+            continue
+        soup = BeautifulSoup(file.read_text(encoding="utf-8"), "html.parser")
+        assert [tag.name for tag in soup.select("[data-pagefind-body]")] in ([], ["main"]), rel
+        (marked if soup.select("main[data-pagefind-body]") else unmarked).add(rel)
+    for rel in ("index.html", "stories/index.html", "stories/daniel-and-his-son/index.html",
+                "services/therapy-sessions/index.html", "news/powerhouse-grant-2024/index.html",
+                "get-help-now/index.html", "about/funders/index.html"):
+        assert rel in marked, f"{rel} should be found by search"
+    for rel, why in (("404.html", "the not-found page"), ("search/index.html", "the search page"),
+                     ("news/page/2/index.html", "a later page of a list"),
+                     ("about-us/index.html", "a redirect page")):
+        assert rel in unmarked, f"{rel} is {why}: it should not be in search results"
+    entry = json.loads((built_site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert entry["languages"]["en"]["page_count"] == len(marked)
 
 
 @pytest.fixture()
