@@ -12,6 +12,8 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from site_data.data import funder_keys
+
 from .frontmatter import Source
 
 # ----------------------------------------------------------------------------- the rules
@@ -292,7 +294,7 @@ def check_news(src: Source, topics: list[str], funders: dict) -> list[Issue]:
                             f"Use one of: {', '.join(topics)}"))
     found = src.fields.get("funders")
     if found:
-        keys = [key for key in (k.strip() for k in found.value.split(",")) if key]
+        keys = funder_keys(found.value)
         known = [k for k in funders if k != "example"]
         for key in keys:
             if key not in funders or key == "example":

@@ -11,6 +11,8 @@ from __future__ import annotations
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
+from site_data.data import funder_keys
+
 from .sections import SECTION_RULES, adjacent, nav_key, section_of
 
 _state: dict = {}
@@ -79,7 +81,7 @@ def _link(generators) -> None:
     for post in articles.articles:
         if post.category.slug != "news":
             continue
-        keys = [k.strip() for k in str(post.metadata.get("funders", "")).split(",") if k.strip()]
+        keys = funder_keys(post.metadata.get("funders"))
         # Unknown keys are reported by content_checks; the page lists the known ones.
         post.funders = [funders[key] | {"key": key} for key in keys if key in funders]
     articles.context["services"] = services  # one context, shared by every generator

@@ -32,6 +32,11 @@ def load_data(folder: str | Path) -> dict:
     return data
 
 
+def funder_keys(field) -> list[str]:
+    """The funders.yml keys a news post names in its ``Funders:`` field ("powerhouse, lottery")."""
+    return [key for key in (part.strip() for part in str(field or "").split(",")) if key]
+
+
 def token_value(data: dict, kind: str, key: str) -> str | None:
     """The text a token stands for, or None when the data has no such key."""
     entry = data.get(kind, {}).get(key)
