@@ -96,10 +96,20 @@ class _Collector(HTMLParser):
             self.links.append(attrs["href"])
 
 
+# An <img> or <a> start tag (quoted attribute values may hold ">"), and HTML comments.
+IMG_OR_A_TAG_RE = re.compile(r"""<(?:img|a)\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.I)
+COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
+
+
 def collect(html: str) -> tuple[list[dict], list[str]]:
-    """The <img> attributes and <a href> values of rendered page HTML."""
+    """The <img> attributes and <a href> values of rendered page HTML.
+
+    Only the <img> and <a> tags go through the HTML parser (comments are dropped first), so
+    a page's text is not parsed for nothing: a story has a handful of such tags."""
     parser = _Collector()
-    parser.feed(html or "")
+    html = COMMENT_RE.sub("", html or "")
+    for tag in IMG_OR_A_TAG_RE.findall(html):
+        parser.feed(tag)
     parser.close()
     return parser.images, parser.links
 
