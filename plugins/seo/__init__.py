@@ -1,6 +1,6 @@
 """SEO: what search engines and link previews read.
 
-- ``seo_meta()`` (a Jinja global used by theme/templates/partials/head_meta.html): the
+- ``seo_meta()`` (a Jinja global, called once per page by theme/templates/base.html): the
   canonical URL, Open Graph and Twitter card values, the Atom feed links and one
   schema.org JSON-LD block (NGO, Service, Article/NewsArticle, BreadcrumbList) per page.
 - After the build: sitemap.xml, robots.txt, news/feed.xml and stories/feed.xml. The
