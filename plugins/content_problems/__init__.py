@@ -3,13 +3,16 @@
 Each problem reads ``path:line: field: what is wrong. How to fix it.`` so a volunteer
 knows which file to open, which line and field to look at, and what to change.
 Local builds print them as warnings; with ``STRICT_CONTENT_CHECKS`` (publishconf.py)
-any problem stops the build before a page is written.
+any problem stops the build before a page is written. Either way the build ends with the
+same problems again as plain lines, one each (``summary``): Pelican's console wraps its
+warnings into a narrow column, which is hard to read in a small terminal or a CI log.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import sys
 from dataclasses import dataclass
 
 from pelican import signals
@@ -80,9 +83,28 @@ def _reset(pelican) -> None:
     _settings.update(pelican.settings)
 
 
+def summary(found: list[Problem], *, stopped: bool) -> str:
+    """Every problem on one plain line, under a heading that says what happens next."""
+    count = len(found)
+    files = len({problem.path for problem in found})
+    what = f"{count} content problem{'s' if count != 1 else ''} in {files} file{'s' if files != 1 else ''}"
+    if stopped:
+        heading = f"{what}. Nothing was published. Fix each one, then build again:"
+    else:
+        heading = f"{what}. The preview was built, but publishing will stop until each one is fixed:"
+    return "\n".join(["", heading, *(f"  {problem}" for problem in found)]) + "\n"
+
+
 def _stop_if_strict(pelican) -> None:
-    """Runs when the writer is made: after every check, before any page is written."""
+    """Runs when the writer is made: after every check, before any page is written.
+
+    A build that goes on prints the problems again at its very end: the summary is
+    connected to ``finalized`` only now, after every plugin has connected its own handlers,
+    and Pelican calls handlers in the order they were connected.
+    """
+    signals.finalized.connect(_print_summary)
     if _problems and _settings.get("STRICT_CONTENT_CHECKS"):
+        sys.stderr.write(summary(_problems, stopped=True))
         count = len(_problems)
         logger.error(
             "%d content problem%s found (listed above). Fix them and build again; nothing was published.",
@@ -90,6 +112,12 @@ def _stop_if_strict(pelican) -> None:
         )
         # SystemExit, not an exception: Pelican would print a traceback for one.
         raise SystemExit(1)
+
+
+def _print_summary(pelican) -> None:
+    """At the end of a build that went on despite problems (`make html`, `make serve`)."""
+    if _problems:
+        sys.stdout.write(summary(_problems, stopped=False))
 
 
 def _forget(pelican) -> None:

@@ -1,5 +1,6 @@
 """Build a tiny fixture site with the real settings and check what the core plugins did."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -83,11 +84,37 @@ def test_local_build_warns_with_file_line_field_and_fix(site):
     assert 'news/grant.md:6: Funders: "unknown-funder" is not in content/data/funders.yml.' in log
 
 
+PROBLEM_LINES = (
+    '  tests/unit/fixture_site/stories/story-3.md:8: Service: "no-such-service" is not one of our '
+    "services. Use the name of a file in content/services/ without .md (services now: therapy).",
+    '  tests/unit/fixture_site/news/grant.md:6: Funders: "unknown-funder" is not in '
+    "content/data/funders.yml. Use a key from that file (powerhouse), separated by commas, or ask "
+    "for the funder to be added there first.",
+)
+
+
+def test_a_build_ends_by_listing_each_problem_on_one_whole_line(tmp_path):
+    """Pelican's console squeezes warnings into a column (here 60 characters wide, as in a
+    small terminal); the list at the end keeps each problem on one line a volunteer can read."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pelican", str(FIXTURE), "-s", "pelicanconf.py", "-o", str(tmp_path / "out")],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, env=dict(os.environ, COLUMNS="60"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    heading = next(i for i, line in enumerate(lines) if line.startswith("2 content problems in 2 files."))
+    assert "publishing will stop until each one is fixed" in lines[heading]
+    assert sorted(lines[heading + 1:heading + 3]) == sorted(PROBLEM_LINES)
+    assert any(line.startswith("Reading grades") for line in lines[:heading]), "the list comes last"
+
+
 def test_strict_build_stops_without_a_traceback_and_publishes_nothing(tmp_path):
     result = build(tmp_path / "out", "-e", "STRICT_CONTENT_CHECKS=true")
     log = result.stdout + result.stderr
     assert result.returncode == 1
     assert "2 content problems found" in log
+    assert "2 content problems in 2 files. Nothing was published. Fix each one, then build again:" in result.stderr
+    for line in PROBLEM_LINES:
+        assert line in result.stderr.splitlines()
     assert "Traceback" not in log
     assert not (tmp_path / "out" / "index.html").exists()
 
