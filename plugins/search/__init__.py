@@ -67,12 +67,13 @@ def build_index(output: Path) -> int:
 
 
 @pass_context
-def in_search_index(ctx, noindex: bool) -> bool:
-    """For base.html: whether the page being rendered goes into the search index."""
+def in_search_index(ctx, public: bool) -> bool:
+    """For base.html: whether the page being rendered goes into the search index; ``public``
+    is seo_meta()'s answer for the page."""
     if not ctx.get("SEARCH_INDEX", True):
         return False
     list_page = ctx.get("articles_page")
-    return indexed(ctx.get("output_file"), noindex=bool(noindex),
+    return indexed(ctx.get("output_file"), public=bool(public),
                    list_page=list_page.number if list_page is not None else 1,
                    skip=list(ctx.get("SEARCH_SKIP_PATHS") or []))
 

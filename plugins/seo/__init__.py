@@ -4,8 +4,9 @@
   canonical URL, Open Graph and Twitter card values, the Atom feed links and one
   schema.org JSON-LD block (NGO, Service, Article/NewsArticle, BreadcrumbList) per page.
 - After the build: sitemap.xml, robots.txt, news/feed.xml and stories/feed.xml. The
-  sitemap lists the pages ``seo_meta()`` was rendered for and did not mark noindex, so
-  no written page has to be read back.
+  sitemap lists the pages ``seo_meta()`` found public as they were rendered (not noindex,
+  so not 404.html or a redirect page, and not a draft), so no written page is read back.
+  Site search (plugins/search) takes the same ``public`` answer from base.html.
 
 Canonical and share URLs always use ``SITE_CANONICAL_URL`` (the live address), so a
 local preview shows the same metadata as the live site.
@@ -128,11 +129,15 @@ def seo_meta(ctx) -> dict:
         if crumbs:
             nodes.append(crumbs)
 
-    if ctx.get("output_file"):
-        _state.setdefault("rendered", {})[ctx["output_file"]] = noindex
+    output_file = ctx.get("output_file")
+    # Public: a page search engines (sitemap.xml) and site search should know about.
+    public = bool(output_file) and not noindex and not output_file.startswith("drafts/")
+    if output_file:
+        _state.setdefault("rendered", {})[output_file] = public
     return {
         "canonical": canonical,
         "noindex": noindex,
+        "public": public,
         "title": title,
         "site_name": site_name,
         "description": description,

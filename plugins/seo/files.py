@@ -7,18 +7,10 @@ from xml.sax.saxutils import escape
 from feedgenerator import Atom1Feed
 
 
-def indexable_pages(rendered: dict[str, bool], skip_prefixes=("drafts/", "pagefind/", "admin/")) -> list[str]:
-    """Site paths of every HTML page a search engine should know about.
-
-    ``rendered`` maps each written file ("news/index.html") to whether it asked not to be
-    indexed (redirect pages). 404.html and drafts are left out too.
-    """
-    paths = []
-    for rel in sorted(rendered):
-        if rendered[rel] or rel == "404.html" or rel.startswith(skip_prefixes) or not rel.endswith(".html"):
-            continue
-        paths.append(rel[: -len("index.html")] if rel.endswith("index.html") else rel)
-    return paths
+def indexable_pages(rendered: dict[str, bool]) -> list[str]:
+    """Site paths ("news/") of the written files ("news/index.html") marked public in ``rendered``."""
+    return [rel[: -len("index.html")] if rel.endswith("index.html") else rel
+            for rel in sorted(rendered) if rendered[rel]]
 
 
 def sitemap_xml(base: str, paths: list[str], lastmod: dict[str, str]) -> str:
