@@ -12,12 +12,17 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = Path(__file__).resolve().parent / "fixture_site"
 
 
-def build(output: Path, *extra: str) -> subprocess.CompletedProcess:
-    """One plain log line per message, so a problem is never split by console wrapping."""
+def build(output: Path, *extra: str, console_columns: int | None = None) -> subprocess.CompletedProcess:
+    """One plain log line per message, so a problem is never split by console wrapping; or,
+    with ``console_columns``, Pelican's own console at that width, as a volunteer sees it."""
+    env = dict(os.environ)
+    if console_columns is None:
+        extra = ("--log-handler", "plain", *extra)
+    else:
+        env["COLUMNS"] = str(console_columns)
     return subprocess.run(
-        [sys.executable, "-m", "pelican", str(FIXTURE), "-s", "pelicanconf.py", "-o", str(output),
-         "--log-handler", "plain", *extra],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "pelican", str(FIXTURE), "-s", "pelicanconf.py", "-o", str(output), *extra],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, env=env,
     )
 
 
@@ -96,9 +101,7 @@ PROBLEM_LINES = (
 def test_a_build_ends_by_listing_each_problem_on_one_whole_line(tmp_path):
     """Pelican's console squeezes warnings into a column (here 60 characters wide, as in a
     small terminal); the list at the end keeps each problem on one line a volunteer can read."""
-    result = subprocess.run(
-        [sys.executable, "-m", "pelican", str(FIXTURE), "-s", "pelicanconf.py", "-o", str(tmp_path / "out")],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, env=dict(os.environ, COLUMNS="60"))
+    result = build(tmp_path / "out", console_columns=60)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     heading = next(i for i, line in enumerate(lines) if line.startswith("2 content problems in 2 files."))
