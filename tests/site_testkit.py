@@ -76,6 +76,27 @@ def parse_pelican_log(output: str) -> list[tuple[str, str]]:
     return [(lvl, msg) for lvl, msg in records]
 
 
+def run_pelican(content: Path, output: Path, *extra: str, settings: str = "pelicanconf.py",
+                console_columns: int | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+    """Build ``content`` into ``output`` with the project's settings, from the project root.
+
+    Messages are logged one plain line each: Pelican's console wraps long lines, sometimes
+    inside a message. ``console_columns`` asks for that console instead, at that width, as a
+    volunteer sees it. The result's ``log`` is stdout and stderr together.
+    """
+    env = dict(os.environ, NO_COLOR="1")
+    env.pop("SITEURL", None)
+    if console_columns is None:
+        extra = ("--log-handler", "plain", *extra)
+    else:
+        env["COLUMNS"] = str(console_columns)
+    result = subprocess.run(
+        [sys.executable, "-m", "pelican", str(content), "-s", settings, "-o", str(output), *extra],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    result.log = result.stdout + result.stderr
+    return result
+
+
 def build_site(out_dir: Path, settings: str = "pelicanconf.py") -> BuildResult:
     """Build content/ with Pelican into out_dir, exactly as `make html` does."""
     env = dict(os.environ, COLUMNS="200", TERM="dumb", NO_COLOR="1", PYTHONUNBUFFERED="1")

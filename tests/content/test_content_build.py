@@ -12,26 +12,15 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 from content_testkit import FIXTURE, ROOT
+from site_testkit import run_pelican
 
 SITEURL = "https://www.oxpip.org.uk"
-
-
-def build(content: Path, output: Path, settings: str = "pelicanconf.py") -> subprocess.CompletedProcess:
-    """Build with the real settings; one plain log line per message, never split by console wrapping."""
-    env = dict(os.environ, NO_COLOR="1")
-    env.pop("SITEURL", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "pelican", str(content), "-s", settings, "-o", str(output), "--log-handler", "plain"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    result.log = result.stdout + result.stderr
-    return result
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +38,8 @@ def site(tmp_path_factory):
         f"Title: A post for next month\nDate: {later}\nScheduled: yes\nSlug: a-scheduled-post\n"
         "Summary: This goes live next month.\nTopic: Events\n\nWe will tell you more soon.\n",
         encoding="utf-8")
-    local = build(content, root / "local")
-    publish = build(content, root / "publish", "publishconf.py")
+    local = run_pelican(content, root / "local")
+    publish = run_pelican(content, root / "publish", settings="publishconf.py")
     return {"root": root, "content": content, "local": local, "publish": publish}
 
 
@@ -236,7 +225,7 @@ def test_a_volunteer_writes_a_story_in_the_web_editor_and_the_next_build_publish
         "\n"
         "Jo is not her real name. She found it hard to feel close to her son.\n"
     )
-    published = build(site["content"], site["root"] / "after-editor", "publishconf.py")
+    published = run_pelican(site["content"], site["root"] / "after-editor", settings="publishconf.py")
     assert published.returncode == 0, published.log[-6000:]
     page_html = site["root"] / "after-editor" / "stories" / "jo-s-story-a-new-start" / "index.html"
     assert "Jo’s story: a new start" in page_html.read_text(encoding="utf-8")
@@ -247,7 +236,7 @@ def test_a_broken_link_is_reported_once_in_our_words_not_pelicans(tmp_path):
 
     content = make_site(tmp_path)
     edit(content, "stories/good-story.md", "{filename}/pages/get-support.md", "{filename}/pages/get-suport.md")
-    result = build(content, tmp_path / "output")
+    result = run_pelican(content, tmp_path / "output")
     assert result.returncode == 0, result.log[-4000:]
     assert "stories/good-story.md:23: body: the link to {filename}/pages/get-suport.md goes nowhere" in result.log
     assert "Unable to find" not in result.log

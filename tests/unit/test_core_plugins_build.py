@@ -1,29 +1,17 @@
 """Build a tiny fixture site with the real settings and check what the core plugins did."""
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from site_testkit import run_pelican
 
-ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = Path(__file__).resolve().parent / "fixture_site"
 
 
 def build(output: Path, *extra: str, console_columns: int | None = None) -> subprocess.CompletedProcess:
-    """One plain log line per message, so a problem is never split by console wrapping; or,
-    with ``console_columns``, Pelican's own console at that width, as a volunteer sees it."""
-    env = dict(os.environ)
-    if console_columns is None:
-        extra = ("--log-handler", "plain", *extra)
-    else:
-        env["COLUMNS"] = str(console_columns)
-    return subprocess.run(
-        [sys.executable, "-m", "pelican", str(FIXTURE), "-s", "pelicanconf.py", "-o", str(output), *extra],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, env=env,
-    )
+    return run_pelican(FIXTURE, output, *extra, console_columns=console_columns, timeout=120)
 
 
 @pytest.fixture(scope="module")
