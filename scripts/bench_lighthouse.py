@@ -38,7 +38,7 @@ from urllib.parse import unquote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_build import PY, ROOT, VAR, Served, fetch, free_port, table, wait_until, write_json  # noqa: E402
-from bench_weight import build_real_site  # noqa: E402
+from bench_weight import build_real_site, page_url  # noqa: E402
 
 BENCH = ROOT / "bench"
 LIGHTHOUSE = BENCH / "node_modules" / "lighthouse" / "cli" / "index.js"
@@ -75,9 +75,7 @@ def pick_pages(site: Path) -> tuple[list[tuple[str, str]], list[str]]:
         if not found:
             absent.append(f"{label} ({pattern})")
             continue
-        rel = found[0].relative_to(site).as_posix()
-        chosen.append((label, "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
-                       + QUERIES.get(label, "")))
+        chosen.append((label, page_url(site, found[0]) + QUERIES.get(label, "")))
     return chosen, absent
 
 

@@ -6,11 +6,12 @@ from xml.sax.saxutils import escape
 
 from feedgenerator import Atom1Feed
 
+from .meta import path_of_output
+
 
 def indexable_pages(rendered: dict[str, bool]) -> list[str]:
     """Site paths ("news/") of the written files ("news/index.html") marked public in ``rendered``."""
-    return [rel[: -len("index.html")] if rel.endswith("index.html") else rel
-            for rel in sorted(rendered) if rendered[rel]]
+    return [path_of_output(rel) for rel in sorted(rendered) if rendered[rel]]
 
 
 def sitemap_xml(base: str, paths: list[str], lastmod: dict[str, str]) -> str:
