@@ -11,6 +11,8 @@ import re
 import uuid
 from datetime import datetime, timezone
 
+from sections.sections import areas_of, is_free
+
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "oxpip.org.uk")
 PROFILE = "HSDS-UK-3.0"
 PROFILE_URL = "https://github.com/OpenReferralUK/uk-profile"
@@ -47,15 +49,6 @@ def age_range(text: str) -> tuple[float, float] | None:
     values.reverse()
     starts_at_zero = re.match(r"(pregnan|birth|newborn|bump)", text, re.I) or len(values) == 1
     return (0.0 if starts_at_zero else values[0], values[-1])
-
-
-def areas_of(text: str) -> list[str]:
-    parts = re.split(r",|\band\b", text or "")
-    return [p.strip() for p in parts if p.strip()]
-
-
-def is_free(cost: str) -> bool:
-    return (cost or "").strip().lower().startswith("free")
 
 
 def timestamp(moment: datetime) -> str:

@@ -1,8 +1,11 @@
-"""Pure helpers: which section a file belongs to, its template, URL and breadcrumbs."""
+"""Pure helpers: which section a file belongs to, its template, URL and breadcrumbs, and
+what a service page's Areas and Cost fields say (read the same way for schema.org and
+Open Referral)."""
 
 from __future__ import annotations
 
 import os
+import re
 
 # section -> (template, breadcrumb trail above it as (label, url))
 SECTION_RULES = {
@@ -33,3 +36,13 @@ def adjacent(items):
         previous = items[index - 1] if index > 0 else None
         following = items[index + 1] if index + 1 < len(items) else None
         yield item, previous, following
+
+
+def areas_of(text: str) -> list[str]:
+    """"Oxfordshire" or "Oxford, Didcot and Abingdon" -> ["Oxford", "Didcot", "Abingdon"]."""
+    parts = re.split(r",|\band\b", text or "")
+    return [p.strip() for p in parts if p.strip()]
+
+
+def is_free(cost: str) -> bool:
+    return (cost or "").strip().lower().startswith("free")

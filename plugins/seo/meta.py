@@ -10,6 +10,8 @@ import re
 
 from markupsafe import Markup
 
+from sections.sections import areas_of, is_free
+
 SCHEMA_CONTEXT = "https://schema.org"
 
 
@@ -94,16 +96,6 @@ def organisation(base: str, *, name: str, short_name: str, description: str, con
                               "propertyID": "Registered charity number (England and Wales)",
                               "value": number}
     return node
-
-
-def areas_of(text: str) -> list[str]:
-    """"Oxfordshire" or "Oxford, Didcot and Abingdon" -> ["Oxford", "Didcot", "Abingdon"]."""
-    parts = re.split(r",|\band\b", text or "")
-    return [p.strip() for p in parts if p.strip()]
-
-
-def is_free(cost: str) -> bool:
-    return (cost or "").strip().lower().startswith("free")
 
 
 def service(base: str, url: str, *, name: str, description: str, ages: str, areas: str, cost: str,
