@@ -31,6 +31,7 @@ from pathlib import Path
 from pelican import signals
 
 from content_problems import report
+from sections.sections import section_of as top_folder
 
 from . import body, frontmatter, rules
 
@@ -166,8 +167,7 @@ def section_of(content) -> str | None:
     source = getattr(content, "source_path", None)
     if not source or not root:
         return None
-    relative = os.path.relpath(source, root)
-    top = relative.split(os.sep, 1)[0]
+    top = top_folder(source, root)
     return top if top in rules.SECTIONS else None
 
 
