@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -76,6 +77,22 @@ def _translate(exc: sqlite3.Error) -> Exception:
     return StoreUnavailable(f"The referral database failed ({type(exc).__name__})")
 
 
+def _switch_to_wal(conn: sqlite3.Connection, deadline: float) -> None:
+    """Turn on WAL, waiting for a connection that opened the same new file at the same moment.
+
+    SQLite answers "database is locked" at once, without waiting busy_timeout, when two
+    connections switch a new file to WAL together, so this waits here instead.
+    """
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 class _Connection:
     """One lazily opened connection, reopened after a failure, used by one thread at a time."""
 
@@ -103,7 +120,7 @@ class _Connection:
         )
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
-            conn.execute("PRAGMA journal_mode = WAL")
+            _switch_to_wal(conn, deadline=time.monotonic() + self.busy_timeout_ms / 1000)
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA secure_delete = ON")

@@ -352,6 +352,33 @@ def test_a_locked_database_is_busy_then_recovers(backend):
     assert len(backend.admin().list()) == 2
 
 
+def test_sqlite_instances_opening_a_new_file_together_both_store(tmp_path):
+    """Two workers starting on a database file that does not exist yet both switch it to
+    WAL at the same moment; SQLite answers that race at once, without waiting. Each round
+    is one fresh file, so the race is met many times over."""
+    errors = []
+    for round_ in range(40):
+        url = str(tmp_path / f"round-{round_}.sqlite3")
+        writers = [stores.open_writer(url), stores.open_writer(url)]
+        start = threading.Barrier(len(writers))
+
+        def first_referral(n):
+            start.wait()
+            try:
+                writers[n].add(referral(f"R{round_:03d}-{n:04d}"), notify=False)
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=first_referral, args=(n,)) for n in range(len(writers))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        for w in writers:
+            w.close()
+    assert not errors, errors
+
+
 # -- PostgreSQL only ------------------------------------------------------------------------
 @pytest.fixture
 def pg(postgres):
