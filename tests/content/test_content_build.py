@@ -139,7 +139,7 @@ def _free_port() -> int:
 def _wait_for_backend(port: int, process) -> None:
     request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1", data=json.dumps({"action": "info"}).encode(),
                                      headers={"Content-Type": "application/json"})
-    for _ in range(100):
+    for _ in range(300):
         if process.poll() is not None:
             pytest.fail(f"decap-server stopped: {process.stdout.read()}")
         try:
@@ -148,7 +148,7 @@ def _wait_for_backend(port: int, process) -> None:
                     return
         except OSError:
             time.sleep(0.1)
-    pytest.fail("decap-server did not start within 10 s")
+    pytest.fail("decap-server did not start within 30 s")
 
 
 @pytest.fixture
