@@ -304,7 +304,7 @@ def wait_for_exit(page, exit_url, seen, how: str, started_on: str):
         f"{how} on {started_on} did not navigate to {exit_url}; "
         f"requests to the exit host: {[s['url'] for s in seen] or 'none'}; page is at {page.url}"
     )
-    page.wait_for_url(exit_url, timeout=5000)
+    page.wait_for_url(exit_url, timeout=20000)
 
 
 def test_exit_this_page_click_leaves_and_replaces_history(browser, site_server, exit_url):

@@ -106,11 +106,11 @@ def test_no_page_breaks_the_content_security_policy(browser, built_site, headers
             page.wait_for_url(lambda current: current != url)  # a redirect page forwards at once
             page.wait_for_load_state("load")
         if path == "/admin/":  # the web editor starts itself after load
-            page.get_by_text("Login with GitHub").wait_for(timeout=15000)
+            page.get_by_text("Login with GitHub").wait_for(timeout=60000)
         if path == "/search/":
             page.fill("#search-input", "bond")
             page.press("#search-input", "Enter")
-            page.wait_for_selector(".ox-search__result", timeout=15000)
+            page.wait_for_selector(".ox-search__result", timeout=60000)
     page.wait_for_timeout(200)
     context.close()
     assert len(pages) > 30

@@ -80,7 +80,7 @@ def test_with_javascript_pagefind_finds_bond(search_page):
     page, errors = search_page
     page.fill("#search-input", "bond")
     page.press("#search-input", "Enter")
-    page.wait_for_selector(".ox-search__result a", timeout=15000)
+    page.wait_for_selector(".ox-search__result a", timeout=60000)
     status = page.inner_text("#search-status")
     assert "found for \u2018bond\u2019" in status
     first = page.locator(".ox-search__result a").first
@@ -99,7 +99,7 @@ def test_with_javascript_pagefind_finds_bond(search_page):
 def test_a_search_with_no_results_says_so_and_points_to_the_list(search_page):
     page, _ = search_page
     page.goto(page.url.split("?")[0] + "?q=zzqxv")
-    page.locator("#search-status", has_text="No pages").wait_for(timeout=15000)
+    page.locator("#search-status", has_text="No pages").wait_for(timeout=60000)
     assert "list of all pages" in page.inner_text("#search-status")
 
 
@@ -109,7 +109,7 @@ def test_search_results_have_no_axe_violations(search_page):
     page, _ = search_page
     page.fill("#search-input", "bond")
     page.press("#search-input", "Enter")
-    page.wait_for_selector(".ox-search__result a", timeout=15000)
+    page.wait_for_selector(".ox-search__result a", timeout=60000)
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     result = page.evaluate("""async () => {
       const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22aa']}});
