@@ -43,6 +43,27 @@ def referral(ref="ABCD-EFGH", when=None, flags=(), sealed=b"\x01sealed"):
     return SealedReferral(ref, when or datetime.now(timezone.utc), "k1", sealed, flags)
 
 
+def errors_in_threads(work, count: int, join_timeout: float = 60) -> list[Exception]:
+    """Run work(0) ... work(count - 1) each in its own thread, released together by a
+    barrier; returns what they raised, for the test to assert there was nothing."""
+    errors: list[Exception] = []
+    start = threading.Barrier(count)
+
+    def run(n):
+        try:
+            start.wait(timeout=join_timeout)
+            work(n)
+        except Exception as exc:  # pragma: no cover - returned to the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=join_timeout)
+    return errors
+
+
 class Backend:
     """One fresh database of one kind, with raw SQL access for checks and sabotage."""
 
@@ -210,20 +231,12 @@ def test_a_failed_email_row_leaves_no_referral(backend):
 
 def test_many_threads_and_two_writers_store_every_referral(backend):
     writers = [backend.writer(), backend.writer()]
-    errors = []
 
     def add_many(n):
-        try:
-            for i in range(15):
-                writers[n % 2].add(referral(f"T{n:03d}-{i:04d}"), notify=True)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
+        for i in range(15):
+            writers[n % 2].add(referral(f"T{n:03d}-{i:04d}"), notify=True)
 
-    threads = [threading.Thread(target=add_many, args=(n,)) for n in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    errors = errors_in_threads(add_many, 6)
     assert not errors, errors
     refs = [r.reference for r in backend.admin().list()]
     assert len(refs) == 90 and len(set(refs)) == 90
@@ -286,24 +299,16 @@ def test_two_senders_never_claim_the_same_email(backend):
     senders = [backend.writer(), backend.writer()]
     claimed: list[str] = []
     lock = threading.Lock()
-    errors = []
 
     def claim(n):
-        try:
-            for _ in range(100):
-                notes = senders[n % 2].claim_notifications(FAR_FUTURE, 3, 3600)
-                if not notes:
-                    return
-                with lock:
-                    claimed.extend(note.reference for note in notes)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
+        for _ in range(100):
+            notes = senders[n % 2].claim_notifications(FAR_FUTURE, 3, 3600)
+            if not notes:
+                return
+            with lock:
+                claimed.extend(note.reference for note in notes)
 
-    threads = [threading.Thread(target=claim, args=(n,)) for n in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    errors = errors_in_threads(claim, 4)
     assert not errors, errors
     assert len(claimed) == 60 and len(set(claimed)) == 60
 
@@ -360,20 +365,11 @@ def test_sqlite_instances_opening_a_new_file_together_both_store(tmp_path):
     for round_ in range(40):
         url = str(tmp_path / f"round-{round_}.sqlite3")
         writers = [stores.open_writer(url), stores.open_writer(url)]
-        start = threading.Barrier(len(writers))
 
         def first_referral(n):
-            start.wait()
-            try:
-                writers[n].add(referral(f"R{round_:03d}-{n:04d}"), notify=False)
-            except Exception as exc:  # pragma: no cover - reported below
-                errors.append(exc)
+            writers[n].add(referral(f"R{round_:03d}-{n:04d}"), notify=False)
 
-        threads = [threading.Thread(target=first_referral, args=(n,)) for n in range(len(writers))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=30)
+        errors += errors_in_threads(first_referral, len(writers), join_timeout=30)
         for w in writers:
             w.close()
     assert not errors, errors
@@ -399,19 +395,7 @@ def test_pg_sessions_are_durable_and_in_utc(pg):
 
 def test_pg_instances_starting_together_create_the_tables_once(pg):
     writers = [pg.writer() for _ in range(4)]
-    errors = []
-
-    def start(w):
-        try:
-            w.check()
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=start, args=(w,)) for w in writers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    errors = errors_in_threads(lambda n: writers[n].check(), len(writers), join_timeout=30)
     assert not errors, errors
     assert pg.sql("SELECT count(*) FROM pg_tables WHERE tablename IN ('referrals', 'outbox') AND schemaname = current_schema()") == [(2,)]
 
