@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
+from .clock import DEFAULT_TIMEZONE, TimezoneError, zone
 from .form_definition import MAX_HONEST_BODY_BYTES
 
 
@@ -44,9 +45,15 @@ class Settings:
     notify_retry_max_seconds: float = 3600.0
     notify_poll_seconds: float = 5.0
     retention_days: int = 0  # 0: the service never purges by itself (use the CLI)
+    timezone: str = DEFAULT_TIMEZONE  # IANA name: every date checked or shown is in this zone
     help_phone: str = ""  # shown when something goes wrong; read from the built page if empty
     reload_pages: bool = False  # development: re-read built pages when Pelican rebuilds them
     development: bool = False
+
+    @property
+    def zone(self):
+        """The charity's time zone as a ZoneInfo (see referrals/clock.py)."""
+        return zone(self.timezone)
 
     @property
     def notifications_enabled(self) -> bool:
@@ -140,6 +147,12 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     values["smtp_username"] = get("SMTP_USERNAME")
     values["smtp_password"] = env.get("REFERRALS_SMTP_PASSWORD", "")
     values["help_phone"] = get("HELP_PHONE")
+    if get("TIMEZONE"):
+        try:
+            zone(get("TIMEZONE"))
+        except TimezoneError as exc:
+            raise SettingsError(f"REFERRALS_TIMEZONE: {exc}") from None
+        values["timezone"] = get("TIMEZONE")
     settings = replace(base, **values)
     if settings.smtp_host and not (settings.smtp_to and settings.smtp_from):
         raise SettingsError("REFERRALS_SMTP_HOST is set, so REFERRALS_SMTP_FROM and REFERRALS_SMTP_TO are needed too")
