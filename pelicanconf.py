@@ -114,6 +114,7 @@ PLUGINS = [
     "content_checks",  # after the others: checks the text they produce
     "responsive_images",  # after content_checks: it checks the <img> alt text first
     "readability",
+    "page_reviews",  # Reviewed / Next_review dates at the foot of pages; overdue reviews warn
     "decap_admin",
     # Partners, discoverability and impact (settings at the end of this file):
     "seo",
@@ -152,6 +153,20 @@ CONTENT_CHECK_EXTRA_URLS = ["admin/"]  # site addresses not made from content/ (
 RESPONSIVE_IMAGE_WIDTHS = [320, 640, 960, 1280]
 RESPONSIVE_IMAGE_SIZES = "(min-width: 48em) 40em, 100vw"
 RESPONSIVE_IMAGE_CACHE = "var/cache/images"  # made once, reused by later builds
+# Page reviews (plugins/page_reviews): parent-facing pages and services carry Reviewed and
+# Next_review dates, shown at the foot of the page. An overdue review warns in every build;
+# `make check` lists reviews due within REVIEW_DUE_SOON_DAYS. Pages not about our help
+# (paths under content/) need no review dates.
+REVIEW_SECTIONS = ["pages", "services"]
+REVIEW_SKIP = ["pages/404.md", "pages/search.md", "pages/funders.md", "pages/impact.md",
+               "pages/partner-kit.md", "pages/feedback.md", "pages/feedback-thank-you.md"]
+REVIEW_DUE_SOON_DAYS = 30
+# Facts that go out of date (plugins/site_data): a data file's "checked:" date, such as
+# the reply and waiting times in content/data/times.yml. Older than WARN days: every build
+# warns; older than STOP days: `make publish` stops. The files listed must have the date.
+DATA_CHECKED_FILES = ["times.yml"]
+DATA_CHECKED_WARN_DAYS = 31
+DATA_CHECKED_STOP_DAYS = 90
 # Readability (plugins/readability): Flesch-Kincaid grade of each parent-facing page.
 READABILITY_MAX_GRADE = 6  # about reading age 11
 READABILITY_MIN_WORDS = 80  # shorter pages are listed but not scored against the limit

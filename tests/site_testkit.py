@@ -35,6 +35,12 @@ CHROMIUM_ARGS = [
 ARTIFACTS = ROOT / "tests" / ".artifacts"
 
 
+# The day the session's build of content/ is checked against (CONTENT_CHECK_NOW): review
+# dates and the reply and waiting times' "checked" date go stale with the real calendar,
+# which must not turn the tests red. Staleness itself is tested with fixtures.
+TEST_TODAY = "2026-11-30"
+
+
 # One Pelican log record as printed by its rich handler:
 # "[04:08:26] WARNING  message text ...                     file.py:123"
 _LOG_START = re.compile(
@@ -98,10 +104,11 @@ def run_pelican(content: Path, output: Path, *extra: str, settings: str = "pelic
 
 
 def build_site(out_dir: Path, settings: str = "pelicanconf.py") -> BuildResult:
-    """Build content/ with Pelican into out_dir, exactly as `make html` does."""
+    """Build content/ with Pelican into out_dir, as `make html` does, on the day TEST_TODAY."""
     env = dict(os.environ, COLUMNS="200", TERM="dumb", NO_COLOR="1", PYTHONUNBUFFERED="1")
     proc = subprocess.run(
-        [sys.executable, "-m", "pelican", "content", "-s", settings, "-o", str(out_dir)],
+        [sys.executable, "-m", "pelican", "content", "-s", settings, "-o", str(out_dir),
+         "-e", f'CONTENT_CHECK_NOW="{TEST_TODAY}"'],
         cwd=ROOT,
         env=env,
         capture_output=True,

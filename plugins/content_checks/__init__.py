@@ -32,6 +32,7 @@ from pelican import signals
 
 from content_problems import report
 from sections.sections import section_of as top_folder
+from site_data.freshness import site_now
 
 from . import body, frontmatter, rules
 
@@ -61,15 +62,7 @@ def _issue(issue: rules.Issue) -> None:
 
 
 def _now(settings: dict) -> dt.datetime:
-    fixed = settings.get("CONTENT_CHECK_NOW")
-    if fixed:
-        return rules.parse_date(str(fixed)) or dt.datetime.fromisoformat(str(fixed))
-    try:
-        from zoneinfo import ZoneInfo
-
-        return dt.datetime.now(ZoneInfo(settings.get("TIMEZONE") or "UTC")).replace(tzinfo=None)
-    except Exception:  # an unknown TIMEZONE is Pelican's own error to report
-        return dt.datetime.now()
+    return site_now(settings)
 
 
 def _services(content_root: str) -> dict[str, str]:

@@ -30,6 +30,9 @@ COMMON = {
     "status": ("Status", STATUS),
     "scheduled": ("Scheduled", FLAG),
     "example": ("Example", FLAG),
+    # When the page was last checked and is next due (plugins/page_reviews).
+    "reviewed": ("Reviewed", DATE),
+    "next_review": ("Next_review", DATE),
 }
 
 SECTIONS = {

@@ -80,12 +80,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"The content could not be checked: {error}", file=sys.stderr)
         return 1
     files = _count_files(generators)
-    try:
-        import readability
+    for name in ("readability", "page_reviews"):  # their tables, when the plugin is in PLUGINS
+        try:
+            __import__(name).print_report(sys.stdout)
+        except ImportError:
+            pass
+    import content_problems
 
-        readability.print_report(sys.stdout)
-    except ImportError:
-        pass
+    if content_problems.notices():
+        sys.stdout.write(content_problems.notices_summary(content_problems.notices()))
     seconds = time.monotonic() - started
     if found:
         count = len(found)

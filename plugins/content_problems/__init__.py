@@ -6,6 +6,10 @@ Local builds print them as warnings; with ``STRICT_CONTENT_CHECKS`` (publishconf
 any problem stops the build before a page is written. Either way the build ends with the
 same problems again as plain lines, one each (``summary``): Pelican's console wraps its
 warnings into a narrow column, which is hard to read in a small terminal or a CI log.
+
+A *notice* (``notice``) has the same shape but never stops a build: something to see to
+soon, such as a page whose review date has passed or waiting times checked more than a
+month ago. Builds print notices as warnings and list them after the problems.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pelican.log import LimitFilter
 logger = logging.getLogger("oxpip.content")
 
 _problems: list["Problem"] = []
+_notices: list["Problem"] = []
 _settings: dict = {}
 
 
@@ -58,27 +63,41 @@ def field_line(path: str, field: str) -> int:
     return 1
 
 
-def report(path: str, field: str, message: str, fix: str, line: int | None = None) -> Problem:
-    """Record a problem with one file; printed at once, counted at the end."""
-    problem = Problem(
+def _record(into: list[Problem], path: str, field: str, message: str, fix: str, line: int | None) -> Problem:
+    found = Problem(
         relative_path(path),
         line if line is not None else field_line(path, field),
         field,
         message.rstrip(".") + ".",
         fix.rstrip(".") + ".",
     )
-    if problem not in _problems:
-        _problems.append(problem)
-        logger.warning("%s", problem)
-    return problem
+    if found not in into:
+        into.append(found)
+        logger.warning("%s", found)
+    return found
+
+
+def report(path: str, field: str, message: str, fix: str, line: int | None = None) -> Problem:
+    """Record a problem with one file; printed at once, counted at the end."""
+    return _record(_problems, path, field, message, fix, line)
+
+
+def notice(path: str, field: str, message: str, fix: str, line: int | None = None) -> Problem:
+    """Record something to see to soon; printed like a problem, but publishing goes on."""
+    return _record(_notices, path, field, message, fix, line)
 
 
 def problems() -> list[Problem]:
     return list(_problems)
 
 
+def notices() -> list[Problem]:
+    return list(_notices)
+
+
 def _reset(pelican) -> None:
     _problems.clear()
+    _notices.clear()
     _settings.clear()
     _settings.update(pelican.settings)
 
@@ -95,6 +114,13 @@ def summary(found: list[Problem], *, stopped: bool) -> str:
     return "\n".join(["", heading, *(f"  {problem}" for problem in found)]) + "\n"
 
 
+def notices_summary(found: list[Problem]) -> str:
+    """Every notice on one plain line, under a heading that says publishing goes on."""
+    count = len(found)
+    heading = f"{count} thing{'s' if count != 1 else ''} to see to soon (publishing goes on):"
+    return "\n".join(["", heading, *(f"  {item}" for item in found)]) + "\n"
+
+
 def _stop_if_strict(pelican) -> None:
     """Runs when the writer is made: after every check, before any page is written.
 
@@ -104,18 +130,22 @@ def _stop_if_strict(pelican) -> None:
     """
     signals.finalized.connect(_print_summary)
     if _problems and _settings.get("STRICT_CONTENT_CHECKS"):
+        if _notices:
+            sys.stderr.write(notices_summary(_notices))
         sys.stderr.write(summary(_problems, stopped=True))
         count = len(_problems)
-        logger.error(
-            "%d content problem%s found (listed above). Fix them and build again; nothing was published.",
-            count, "s" if count != 1 else "",
-        )
+        # Written, not logged: under `--fatal errors` (make publish) Pelican turns an ERROR
+        # record into an exception with a traceback.
+        sys.stderr.write(f"{count} content problem{'s' if count != 1 else ''} found (listed above). "
+                         "Fix them and build again; nothing was published.\n")
         # SystemExit, not an exception: Pelican would print a traceback for one.
         raise SystemExit(1)
 
 
 def _print_summary(pelican) -> None:
     """At the end of a build that went on despite problems (`make html`, `make serve`)."""
+    if _notices:
+        sys.stdout.write(notices_summary(_notices))
     if _problems:
         sys.stdout.write(summary(_problems, stopped=False))
 
@@ -125,8 +155,9 @@ def _forget(pelican) -> None:
 
     Pelican's log filter drops a message it has printed before, so ours are let through again.
     """
-    LimitFilter._raised_messages.difference_update((logging.WARNING, str(p)) for p in _problems)
+    LimitFilter._raised_messages.difference_update((logging.WARNING, str(p)) for p in _problems + _notices)
     _problems.clear()
+    _notices.clear()
 
 
 def register() -> None:

@@ -1,25 +1,35 @@
 """Site data: one source of truth for facts used on many pages.
 
-Loads ``content/data/*.yml`` (impact figures, contact details, funders) into the
-``DATA`` setting for templates, and replaces ``{impact:key}`` and ``{contact:key}``
-in content so a figure is typed once and shown the same everywhere.
+Loads ``content/data/*.yml`` (impact figures, contact details, funders, reply and waiting
+times) into the ``DATA`` setting for templates, and replaces ``{impact:key}``,
+``{contact:key}`` and ``{times:key}`` in content so a figure is typed once and shown the
+same everywhere.
+
+Figures that go out of date say when they were last checked (``checked:``; see
+freshness.py): each build warns when that date is more than ``DATA_CHECKED_WARN_DAYS`` old
+and ``make publish`` stops when it is more than ``DATA_CHECKED_STOP_DAYS`` old. The files
+in ``DATA_CHECKED_FILES`` must have the date.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from pelican import signals
 
-from content_problems import report
+from content_problems import notice, report
 
 from .data import footer_items, load_data, menu_items, replace_tokens
+from .freshness import DEFAULT_STOP_DAYS, DEFAULT_WARN_DAYS, check_checked, missing_checked, site_today
 
 _data: dict = {}
+_state: dict = {}
 
 
 def _load(pelican) -> None:
     folder = pelican.settings.get("DATA_PATH") or os.path.join(pelican.settings["PATH"], "data")
+    _state.update(folder=folder, settings=pelican.settings)
     _data.clear()
     _data.update(load_data(folder))
     pelican.settings["DATA"] = _data
@@ -50,6 +60,28 @@ def _fill_tokens(content) -> None:
         content.metadata["summary"] = content._summary = replace_tokens(summary, _data, unknown)
 
 
+def _check_freshness(generators) -> None:
+    """Once per build (and per `make check`): is each ``checked:`` date recent enough?"""
+    settings = _state.get("settings")
+    if settings is None:
+        return
+    today = site_today(settings)
+    required = set(settings.get("DATA_CHECKED_FILES", ["times.yml"]))
+    for name, entries in sorted(_data.items()):
+        path = Path(_state["folder"]) / f"{name}.yml"
+        if not isinstance(entries, dict):
+            continue
+        if "checked" in entries:
+            found = check_checked(path, entries["checked"], today,
+                                  int(settings.get("DATA_CHECKED_WARN_DAYS", DEFAULT_WARN_DAYS)),
+                                  int(settings.get("DATA_CHECKED_STOP_DAYS", DEFAULT_STOP_DAYS)))
+        else:
+            found = missing_checked(path, today) if path.name in required else None
+        if found is not None:
+            (report if found.stops else notice)(found.path, "checked", found.message, found.fix, line=found.line)
+
+
 def register() -> None:
     signals.initialized.connect(_load)
     signals.content_object_init.connect(_fill_tokens)
+    signals.all_generators_finalized.connect(_check_freshness)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html import escape
 from pathlib import Path
@@ -9,7 +10,8 @@ from typing import Callable
 
 import yaml
 
-TOKEN = re.compile(r"\{(impact|contact):([a-z0-9_]+)\}")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+TOKEN = re.compile(r"\{(impact|contact|times):([a-z0-9_]+)\}")
 
 
 class DataFileError(Exception):
@@ -17,11 +19,22 @@ class DataFileError(Exception):
 
 
 def load_data(folder: str | Path) -> dict:
-    """Read every ``*.yml`` in the data folder into ``{file stem: contents}``."""
+    """Read every ``*.yml`` in the data folder into ``{file stem: contents}``.
+
+    A top-level ``checked`` date written as a quoted string ('2026-11-30', as the web editor
+    writes it) is read as the date it is."""
     data: dict = {}
     for path in sorted(Path(folder).glob("*.yml")):
         try:
             data[path.stem] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            checked = data[path.stem].get("checked") if isinstance(data[path.stem], dict) else None
+            if isinstance(checked, str) and ISO_DATE.fullmatch(checked.strip()):
+                data[path.stem]["checked"] = dt.date.fromisoformat(checked.strip())
+        except ValueError as error:  # a date YAML recognises but the calendar does not (2026-02-30)
+            raise DataFileError(
+                f"{path}: this data file has a date that does not exist ({error}). "
+                "Check the day and month of each date, written as year-month-day."
+            ) from None
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             line = mark.line + 1 if mark else 1
@@ -37,11 +50,20 @@ def funder_keys(field) -> list[str]:
     return [key for key in (part.strip() for part in str(field or "").split(",")) if key]
 
 
+def long_date(day: dt.date) -> str:
+    """30 November 2026: how the site writes a date in words (no leading zero)."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def token_value(data: dict, kind: str, key: str) -> str | None:
-    """The text a token stands for, or None when the data has no such key."""
+    """The text a token stands for, or None when the data has no such key.
+
+    A date (``checked: 2026-11-30``) is written as the site writes dates: 30 November 2026."""
     entry = data.get(kind, {}).get(key)
     if entry is None:
         return None
+    if isinstance(entry, dt.date):
+        return long_date(entry)
     if isinstance(entry, dict):
         return str(entry.get("value", ""))
     return str(entry)

@@ -144,11 +144,11 @@ CASES = [
     ("site-link-no-slash", STORY, "{filename}/pages/get-support.md", "/get-support", 23,
      "body: the link to /get-support needs a / at the end. Write /get-support/ (or better, link with "
      "{filename} to the Markdown file)."),
-    ("external-host", "pages/get-support.md", "https://www.nhs.uk/", "https://www.example.org/help", 5,
+    ("external-host", "pages/get-support.md", "https://www.nhs.uk/", "https://www.example.org/help", 7,
      "body: the link to https://www.example.org/help goes to www.example.org, which is not on the list "
      "of sites we link to. Check it is a site we trust, then ask a developer to add it to "
      "EXTERNAL_LINK_HOSTS in pelicanconf.py; or remove the link."),
-    ("insecure-link", "pages/get-support.md", "https://www.nhs.uk/", "http://www.nhs.uk/", 5,
+    ("insecure-link", "pages/get-support.md", "https://www.nhs.uk/", "http://www.nhs.uk/", 7,
      "body: the link to http://www.nhs.uk/ is not secure (http). Write https://www.nhs.uk/."),
     ("filename-for-picture", NEWS, "{filename}/stories/good-story.md", "{filename}/images/calm.png", 9,
      "body: the link {filename}/images/calm.png uses {filename} for a file that is not a page. Write "

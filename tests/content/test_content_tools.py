@@ -49,7 +49,7 @@ def test_the_web_editor_asks_for_what_the_checks_require():
     config = _config()
     assert config["publish_mode"] == "editorial_workflow"
     assert config["media_folder"] == "content/images"
-    collections = {c["name"]: c for c in config["collections"]}
+    collections = {c["name"]: c for c in config["collections"] if "folder" in c}
     assert set(collections) == set(rules.SECTIONS)
     for section, spec in rules.SECTIONS.items():
         collection = collections[section]
@@ -69,6 +69,19 @@ def test_the_web_editor_asks_for_what_the_checks_require():
                 assert field["widget"] == "boolean"
             if name == "summary":
                 assert field["pattern"][0] == "^[\\s\\S]{1,160}$"
+
+
+def test_the_web_editor_asks_for_review_dates_and_keeps_the_waiting_times():
+    collections = {c["name"]: c for c in _config()["collections"]}
+    for section in ("pages", "services"):
+        fields = {f["name"]: f for f in collections[section]["fields"]}
+        for name in ("reviewed", "next_review"):
+            assert fields[name]["widget"] == "datetime" and fields[name]["format"] == "YYYY-MM-DD", (section, name)
+    times = collections["figures"]["files"][0]
+    assert times["file"] == "content/data/times.yml" and times["format"] == "yml"
+    on_file = yaml.safe_load((ROOT / "content" / "data" / "times.yml").read_text(encoding="utf-8"))
+    assert {f["name"] for f in times["fields"]} == set(on_file), \
+        "the editor's Waiting times fields and content/data/times.yml must have the same keys"
 
 
 def test_the_web_editor_offers_exactly_the_topics_and_funders_the_checks_accept():
