@@ -29,7 +29,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import crypto, rendering, spam
+from . import confirmation, crypto, rendering, spam
 from .form_definition import FORM_VERSION, HONEYPOT_FIELD, PAGE_PATH, RECEIVED_PATH, TOKEN_FIELD
 from .notify import Notifier
 from .pages import BuiltPages, PageError
@@ -241,13 +241,13 @@ class Service:
         log.info("referral %s stored%s", reference, f" (marked: {', '.join(flags)})" if flags else "")
         if self.notifier:
             self.notifier.wake()
-        return self._to_confirmation(request, reference, result.notes)
+        return self._to_confirmation(request, reference, confirmation.choices(result.answers, result.notes))
 
-    def _to_confirmation(self, request: Request, reference: str, notes: dict[str, str]) -> Response:
-        """303 with only the reference in the URL; kind notes ride in a short-lived signed cookie."""
+    def _to_confirmation(self, request: Request, reference: str, kept: list[str]) -> Response:
+        """303 with only the reference in the URL; the parent's choices (confirmation.py) ride
+        in a short-lived signed cookie, deleted once the page has been shown."""
         response = RedirectResponse(f"{RECEIVED_PATH}?ref={reference}", status_code=303)
         response.headers["Cache-Control"] = "no-store"
-        kept = [n for n in (notes.get("area"), notes.get("child_age")) if n in ("outside", "over_2")]
         if kept:
             response.set_cookie(
                 NOTES_COOKIE,
@@ -321,12 +321,16 @@ class Service:
         cookie = request.cookies.get(NOTES_COOKIE)
         if cookie:
             try:
-                notes = tuple(self.notes_signer.loads(cookie, max_age=NOTES_MAX_AGE))
+                notes = confirmation.known(self.notes_signer.loads(cookie, max_age=NOTES_MAX_AGE))
             except (BadSignature, TypeError, ValueError):
                 notes = ()
-        return HTMLResponse(
+        response = HTMLResponse(
             self.pages.received_page(reference, notes), headers={"Cache-Control": "no-store"}
         )
+        if cookie:  # shown once: nothing about the referral stays on the device
+            response.delete_cookie(NOTES_COOKIE, path=RECEIVED_PATH, httponly=True, samesite="lax",
+                                   secure=is_https(request.scope, self.settings.trusted_proxies))
+        return response
 
     async def healthz(self, request: Request) -> Response:
         try:

@@ -14,6 +14,7 @@ from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 
+from .confirmation import AREA_NOTES, CONTACT_BOX, CONTACT_CHOICES
 from .rendering import Contact
 
 FORM_START, FORM_END = "<!-- referral-form:start -->", "<!-- referral-form:end -->"
@@ -23,17 +24,11 @@ FORM_PAGE = Path("get-support/refer-yourself/index.html")
 RECEIVED_PAGE = Path("get-support/refer-yourself/received/index.html")
 NOT_FOUND_PAGE = Path("404.html")
 
-# What a note on the confirmation page says (the key travels in a short-lived cookie).
-NOTES = {
-    "outside": (
-        "You told us you may live outside Oxfordshire. We will still read your referral, "
-        "get in touch and help you find support near where you live."
-    ),
-    "over_2": (
-        "Your child may be older than 2. We will still read your referral, get in touch "
-        "and help you find the right support for your family."
-    ),
-}
+# The confirmation page's notes: one <template data-referral-note="key"> each, between the
+# notes markers (theme/templates/referral_received.html). Inert in the static page; the
+# service shows the ones for the parent's choices (confirmation.py).
+NOTE_TEMPLATE = re.compile(r'<template data-referral-note="([a-z0-9_]+)">(.*?)</template>', re.S)
+NOTE_ITEMS = "<!-- referral-note-items -->"
 
 
 class PageError(Exception):
@@ -108,6 +103,9 @@ class BuiltPages:
         self.form = _split(form_html, FORM_START, FORM_END, form_path)
         self.received = _split(received_html, REF_START, REF_END, received_path)
         self.received_notes = _split(self.received.after, NOTES_START, NOTES_END, received_path)
+        after = self.received.after
+        region = after[len(self.received_notes.before):len(after) - len(self.received_notes.after)]
+        self.notes = {key: html.strip() for key, html in NOTE_TEMPLATE.findall(region)}
         self.not_found = not_found_path.read_text(encoding="utf-8") if not_found_path.exists() else "<h1>Page not found</h1>"
         contact = find_contact(form_html)
         if self.help_phone:
@@ -132,14 +130,18 @@ class BuiltPages:
             before = re.sub(r"<title>\s*", "<title>Error: ", before, count=1)
         return before + "\n" + form_html + "\n" + self.form.after
 
+    def notes_html(self, keys: tuple[str, ...]) -> str:
+        """The notes for these keys: the contact sentences in their box, then the others."""
+        items = "".join(self.notes[k] for k in CONTACT_CHOICES if k in keys and k in self.notes)
+        html = self.notes.get(CONTACT_BOX, NOTE_ITEMS).replace(NOTE_ITEMS, items) if items else ""
+        return html + "".join(self.notes[k] for k in AREA_NOTES if k in keys and k in self.notes)
+
     def received_page(self, reference: str, notes: tuple[str, ...]) -> str:
         ref_html = (
             '<div class="ox-referral-panel"><p class="ox-referral-panel__text">Your reference is</p>'
             f'<p class="ox-referral-panel__reference"><strong>{escape(reference)}</strong></p></div>'
         )
-        notes_html = "".join(
-            f'<div class="ox-inset ox-referral-note"><p>{escape(NOTES[n])}</p></div>' for n in notes if n in NOTES
-        )
+        notes_html = self.notes_html(notes)
         return (
             self.received.before
             + ref_html

@@ -13,7 +13,7 @@ import os
 
 from pelican import signals
 
-from referrals import form_definition, pages, rendering
+from referrals import confirmation, form_definition, pages, rendering
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,12 @@ def _check_output(pelican) -> None:
         missing = [m for m in markers if html.count(m) != 1]
         if missing:
             log.warning("referral_form: %s needs each of %s exactly once", relative, ", ".join(missing))
+        elif relative == pages.RECEIVED_PAGE:
+            notes = {key for key, _ in pages.NOTE_TEMPLATE.findall(html)}
+            lacking = [k for k in (confirmation.CONTACT_BOX, *confirmation.ALL_KEYS) if k not in notes]
+            if lacking:
+                log.warning('referral_form: %s has no <template data-referral-note="..."> for %s',
+                            relative, ", ".join(lacking))
 
 
 def register() -> None:

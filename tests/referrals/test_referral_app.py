@@ -122,7 +122,7 @@ def test_outside_oxfordshire_is_kept_and_told_kindly(client, settings):
     assert len(db_rows(settings.database)) == 1
     assert "LS1" not in response.headers["location"]
     page = client.get(response.headers["location"])
-    assert "live outside Oxfordshire" in soup(page).select_one(".ox-inset").get_text()
+    assert "live outside Oxfordshire" in " ".join(n.get_text() for n in soup(page).select(".ox-referral-note"))
 
 
 def test_an_older_child_is_kept_and_told_kindly(client, settings):
@@ -130,7 +130,7 @@ def test_an_older_child_is_kept_and_told_kindly(client, settings):
     response = submit(client, answers)
     assert response.status_code == 303
     page = client.get(response.headers["location"])
-    assert "older than 2" in soup(page).select_one(".ox-inset").get_text()
+    assert "older than 2" in " ".join(n.get_text() for n in soup(page).select(".ox-referral-note"))
 
 
 def test_security_headers_on_every_response(client):
