@@ -133,7 +133,12 @@ SHOW_DRAFTS = True
 FORMATTED_FIELDS = []
 # Links to other sites are allowed only to these hosts (tests enforce it). Pages never
 # load anything from another host.
-EXTERNAL_LINK_HOSTS = ["www.bbc.co.uk", "www.nhs.uk", "111.nhs.uk", "www.samaritans.org"]
+EXTERNAL_LINK_HOSTS = [
+    "www.bbc.co.uk", "www.nhs.uk", "111.nhs.uk", "www.samaritans.org",
+    # Help near you (content/data/help_near_you.yml) and Using this site safely
+    "pandasfoundation.org.uk", "parentinfantfoundation.org.uk", "www.home-start.org.uk",
+    "www.nationaldahelpline.org.uk",
+]
 
 # The key figures on the home page, in order (keys from content/data/impact.yml).
 HOME_FIGURES = ["bond_improved", "mental_health_improved", "families_affected"]
