@@ -31,6 +31,8 @@ class Settings:
     token_max_age_seconds: float = 7 * 24 * 3600  # older than this is stale (still kept, marked)
     rate_limit_count: int = 20  # posts per client per window; 0 turns the limit off
     rate_limit_window_seconds: float = 600.0
+    feedback_rate_limit_count: int = 10  # "Was this page helpful?" answers per client per window
+    feedback_rate_limit_window_seconds: float = 600.0
     max_body_bytes: int = 64 * 1024
     trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For/-Proto we believe
     smtp_host: str = ""
@@ -88,12 +90,12 @@ def _number(name: str, value: str, kind=int):
     return number
 
 
-def _rate(value: str) -> tuple[int, float]:
+def _rate(value: str, name: str = "REFERRALS_RATE_LIMIT") -> tuple[int, float]:
     """"20/600" means 20 posts per 600 seconds; "0" turns the limit off."""
     if value.strip() == "0":
         return 0, 1.0
     count, _, window = value.partition("/")
-    return _number("REFERRALS_RATE_LIMIT", count), _number("REFERRALS_RATE_LIMIT", window or "600", float)
+    return _number(name, count), _number(name, window or "600", float)
 
 
 def _origin(value: str) -> str:
@@ -126,6 +128,9 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
             raise SettingsError("REFERRALS_TOKEN_SECRET_FILE cannot be read") from None
     if get("RATE_LIMIT"):
         values["rate_limit_count"], values["rate_limit_window_seconds"] = _rate(get("RATE_LIMIT"))
+    if get("FEEDBACK_RATE_LIMIT"):
+        values["feedback_rate_limit_count"], values["feedback_rate_limit_window_seconds"] = _rate(
+            get("FEEDBACK_RATE_LIMIT"), "REFERRALS_FEEDBACK_RATE_LIMIT")
     for name, attr, kind in (
         ("MAX_BODY_BYTES", "max_body_bytes", int),
         ("SMTP_PORT", "smtp_port", int),
