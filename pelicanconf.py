@@ -111,6 +111,7 @@ PLUGINS = [
     "sections",
     "markdown_components",
     "referral_form",  # renders the self-referral form from referrals/form_definition.py
+    "feedback_form",  # "Was this page helpful?" at the foot of every page (referrals/feedback_app.py)
     "content_checks",  # after the others: checks the text they produce
     "responsive_images",  # after content_checks: it checks the <img> alt text first
     "readability",

@@ -30,6 +30,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import confirmation, crypto, rendering, spam
+from .feedback_app import FeedbackEndpoint
 from .form_definition import FORM_VERSION, HONEYPOT_FIELD, PAGE_PATH, RECEIVED_PATH, TOKEN_FIELD
 from .notify import Notifier
 from .pages import BuiltPages, PageError
@@ -156,6 +157,38 @@ class _BadBody(Exception):
     pass
 
 
+async def read_form(request: Request, limit: int) -> dict[str, str]:
+    """A urlencoded UTF-8 body of at most `limit` bytes, as {name: first value}.
+
+    Raises _BodyTooLarge, _BadBody (not UTF-8 form data, or over 200 fields) or
+    ClientDisconnect; reads no more than `limit` bytes either way."""
+    length = request.headers.get("content-length")
+    if length is not None:
+        if not length.isdigit():
+            raise _BadBody()
+        if int(length) > limit:
+            raise _BodyTooLarge()
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise _BodyTooLarge()
+    try:
+        pairs = parse_qsl(
+            bytes(body).decode("ascii"),
+            keep_blank_values=True,
+            encoding="utf-8",
+            errors="strict",
+            max_num_fields=200,
+        )
+    except (UnicodeDecodeError, ValueError):
+        raise _BadBody() from None
+    form: dict[str, str] = {}
+    for key, value in pairs:
+        form.setdefault(key, value)  # the first of any repeated name wins
+    return form
+
+
 @dataclass
 class Service:
     """Everything a request needs, built once by create_app()."""
@@ -261,32 +294,7 @@ class Service:
         return response
 
     async def _read_form(self, request: Request) -> dict[str, str]:
-        limit = self.settings.max_body_bytes
-        length = request.headers.get("content-length")
-        if length is not None:
-            if not length.isdigit():
-                raise _BadBody()
-            if int(length) > limit:
-                raise _BodyTooLarge()
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
-                raise _BodyTooLarge()
-        try:
-            pairs = parse_qsl(
-                bytes(body).decode("ascii"),
-                keep_blank_values=True,
-                encoding="utf-8",
-                errors="strict",
-                max_num_fields=200,
-            )
-        except (UnicodeDecodeError, ValueError):
-            raise _BadBody() from None
-        form: dict[str, str] = {}
-        for key, value in pairs:
-            form.setdefault(key, value)  # the first of any repeated name wins
-        return form
+        return await read_form(request, self.settings.max_body_bytes)
 
     def _store(self, answers: dict, notes: dict, flags: tuple[str, ...]) -> str:
         """Seal and store; runs in a worker thread. Returns the reference only after COMMIT."""
@@ -392,7 +400,8 @@ def create_app(settings: Settings | None = None, serve_site: bool = False) -> St
         if settings is None:
             settings = from_env()
         service = build_service(settings)
-    except (SettingsError, ConfigError) as exc:
+        feedback = FeedbackEndpoint.create(service.settings, service.public_key, service.key_id)
+    except (SettingsError, ConfigError, PageError) as exc:
         if settings is None or not getattr(settings, "development", False):
             print(f"referrals: cannot start: {exc}", file=sys.stderr)
             raise SystemExit(2) from None
@@ -416,6 +425,7 @@ def create_app(settings: Settings | None = None, serve_site: bool = False) -> St
         if service.notifier:
             await service.notifier.stop()
         service.store.close()
+        feedback.close()
 
     async def not_found(request: Request, exc: Exception) -> Response:
         return service.not_found()
@@ -431,6 +441,7 @@ def create_app(settings: Settings | None = None, serve_site: bool = False) -> St
         Route(page, service.receive_form, methods=["POST"]),
         Route(RECEIVED_PATH, service.show_received, methods=["GET"]),
         Route("/healthz", service.healthz, methods=["GET"]),
+        *feedback.routes(),  # "Was this page helpful?" (feedback_app.py)
     ]
     if serve_site:
         routes.append(Mount("/", app=StaticFiles(directory=str(settings.site_dir), html=True)))
@@ -440,6 +451,7 @@ def create_app(settings: Settings | None = None, serve_site: bool = False) -> St
         exception_handlers={404: not_found, HTTPException: http_error},
     )
     app.state.service = service
+    app.state.feedback = feedback
     app.add_middleware(CatchAll, service=service)
     app.add_middleware(SecurityHeaders, trusted_proxies=service.settings.trusted_proxies)
     return app

@@ -3,6 +3,7 @@
 Staff commands (keygen, list, export, mark-handled, purge) print one clear line when
 something is wrong - a wrong key, a missing file, a locked database - and no traceback.
 `list` shows no personal data; only `export`, with the private key, opens referrals.
+`feedback` reads the "Was this page helpful?" answers (feedback_cli.py).
 """
 
 from __future__ import annotations
@@ -305,6 +306,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_db(sub.add_parser("purge", help="delete referrals older than N days"))
     p.add_argument("--days", type=int, help="keep this many days (default: $REFERRALS_RETENTION_DAYS)")
     p.set_defaults(func=cmd_purge)
+
+    from .feedback_cli import add_commands as add_feedback_commands
+
+    add_feedback_commands(sub, with_db)  # feedback counts | comments | purge
 
     p = sub.add_parser("serve", help="run the referral service (production; settings from REFERRALS_* variables)")
     p.add_argument("--host", default=os.environ.get("REFERRALS_HOST", "127.0.0.1"))

@@ -55,6 +55,29 @@ def render_form(
     )
 
 
+def render_feedback_form(
+    action: str,
+    page: str,
+    help_href: str,
+    comment: str = "",
+    errors: Mapping[str, str] | None = None,
+    problem: str | None = None,
+    back_href: str | None = None,
+) -> str:
+    """The "Was this page helpful?" form (templates/feedback_form.html).
+
+    action: where it posts (relative, like "../feedback/"); page: the site path it is about;
+    help_href: the Get support page; comment: shown back after an error; errors: field ->
+    code ("helpful": "missing", "comment": "too_long"); problem: "too_many", "unavailable",
+    "other_site" or "could_not_read"; back_href: a link back to the page, after a problem."""
+    from .feedback import COMMENT_MAX_CHARS
+
+    return _env.get_template("feedback_form.html").render(
+        action=action, page=page, help_href=help_href, comment=comment,
+        errors=dict(errors or {}), problem=problem, max_chars=COMMENT_MAX_CHARS, back_href=back_href,
+    )
+
+
 @dataclass(frozen=True)
 class Problem:
     """A message shown above the form when the service, not the parent, has a problem."""

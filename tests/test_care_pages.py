@@ -104,3 +104,44 @@ def test_review_dates_are_shown_at_the_foot_of_reviewed_pages(site_index):
         assert len(times) == 2 and times[0] < times[1], rel
     for rel in ("search/index.html", "get-support/refer-yourself/received/index.html", "index.html"):
         assert not site_index.page(rel).soup.select(".ox-review-dates"), f"/{rel} shows review dates"
+
+
+def test_every_page_asks_was_this_page_helpful_about_itself(site_index):
+    """One feedback form per page (not on redirect stubs or the thank-you page), posting to
+    the service at /feedback/ and naming the page by its own path; no other field."""
+    problems = []
+    for page in site_index.public_pages:
+        forms = page.soup.select("form.ox-feedback__form")
+        if site_index.redirect_target(page) or page.rel == "feedback/thank-you/index.html":
+            if forms:
+                problems.append(f"{page.url}: has a feedback form")
+            continue
+        if len(forms) != 1:
+            problems.append(f"{page.url}: {len(forms)} feedback forms")
+            continue
+        form = forms[0]
+        target = site_index.resolve(page.base, form["action"])
+        if form["method"] != "post" or target.host is not None or not target.absolute.endswith("/feedback/"):
+            problems.append(f"{page.url}: the form posts to {form['action']}")
+        own = "/" + page.rel.removesuffix("index.html")
+        if form.select_one('input[name="page"]')["value"] != own:
+            problems.append(f"{page.url}: the form names {form.select_one('input[name=page]')['value']}, not {own}")
+        names = sorted({el["name"] for el in form.find_all(["input", "textarea", "button"], attrs={"name": True})})
+        if names != ["comment", "helpful", "page"]:
+            problems.append(f"{page.url}: the form asks for {names}")
+        hint = form.select_one("#feedback-comment-hint")
+        if hint is None or "Do not write your name, phone number, email address" not in text(hint):
+            problems.append(f"{page.url}: the comment box does not say to leave out personal details")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_thank_you_page_stands_alone_and_is_not_found_by_search(site_index):
+    page = site_index.page("feedback/thank-you/index.html")
+    assert page.soup.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+    assert not page.soup.find("main").has_attr("data-pagefind-body")
+    sitemap = (site_index.root / "sitemap.xml").read_text(encoding="utf-8")
+    assert "/feedback/thank-you/" not in sitemap and "/refer-yourself/received/" not in sitemap
+    main = page.soup.find("main")
+    assert links_to(site_index, page, main, "get-support/index.html")
+    assert links_to(site_index, page, main, "get-help-now/index.html")
+    assert links_to(site_index, page, main, "index.html")

@@ -33,6 +33,8 @@ COMMON = {
     # When the page was last checked and is next due (plugins/page_reviews).
     "reviewed": ("Reviewed", DATE),
     "next_review": ("Next_review", DATE),
+    # "Was this page helpful?" at the foot of the page (plugins/feedback_form); no to leave it off.
+    "feedback": ("Feedback", FLAG),
 }
 
 SECTIONS = {

@@ -129,6 +129,8 @@ def seo_meta(ctx) -> dict:
         if crumbs:
             nodes.append(crumbs)
 
+    if item is not None and getattr(item, "status", "") == "hidden":
+        noindex = True  # Status: hidden: a page that makes sense only after an action (a thank-you page)
     output_file = ctx.get("output_file")
     # Public: a page search engines (sitemap.xml) and site search should know about.
     public = bool(output_file) and not noindex and not output_file.startswith("drafts/")

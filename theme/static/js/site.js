@@ -129,3 +129,39 @@
     });
   });
 })();
+
+/* "Was this page helpful?": the answer is sent in place and the reader is thanked where
+   they are. Without this file, or if sending fails, the form posts as usual and the
+   referral service answers with a thank-you page (or the form again, saying why). */
+(function () {
+  "use strict";
+  if (!window.fetch || !window.URLSearchParams) { return; }
+  Array.prototype.forEach.call(document.querySelectorAll('[data-module="ox-feedback"]'), function (form) {
+    var sending = false;
+    form.addEventListener("submit", function (event) {
+      if (form.getAttribute("data-post-plainly")) { return; }
+      event.preventDefault();
+      if (sending) { return; }
+      sending = true;
+      var button = event.submitter;
+      var data = new URLSearchParams();
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (field.name && field.type !== "submit") { data.append(field.name, field.value); }
+      });
+      if (button && button.name) { data.append(button.name, button.value); }
+      fetch(form.action, { method: "POST", body: data, credentials: "omit", headers: { "Accept": "application/json" } })
+        .then(function (response) {
+          if (!response.ok) { throw new Error("not kept"); }
+          var thanks = form.parentNode.querySelector(".ox-feedback__thanks");
+          form.hidden = true;
+          thanks.hidden = false;
+          thanks.focus();
+        })
+        .catch(function () {
+          /* Post it the ordinary way: the page that comes back says what went wrong. */
+          form.setAttribute("data-post-plainly", "true");
+          if (form.requestSubmit) { form.requestSubmit(button); } else { form.submit(); }
+        });
+    });
+  });
+})();
