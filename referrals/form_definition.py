@@ -147,6 +147,7 @@ FIELDS: tuple[Field, ...] = (
         hint="For example, weekday mornings, or not after 5pm.",
         required=False,
         max_length=200,
+        autocomplete="off",  # never offered back by the browser: it can say when someone is away
         messages={"too_long": "Safe times to call must be 200 characters or fewer"},
     ),
     Field(

@@ -153,6 +153,7 @@
         .then(function (response) {
           if (!response.ok) { throw new Error("not kept"); }
           var thanks = form.parentNode.querySelector(".ox-feedback__thanks");
+          form.reset(); /* nothing typed stays in the page, or in the tab's history */
           form.hidden = true;
           thanks.hidden = false;
           thanks.focus();
