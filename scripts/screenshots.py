@@ -68,6 +68,11 @@ def kinds_of_page(site: Path) -> list[tuple[str, str]]:
         ("about", "about/"),
         ("get-help-now", "get-help-now/"),
         ("contact", "contact/"),
+        ("using-this-site-safely", "using-this-site-safely/"),
+        ("help-near-you", "help-near-you/"),
+        ("referral-received", "get-support/refer-yourself/received/"),  # as built, before the service fills it in
+        ("feedback", "feedback/"),
+        ("feedback-thank-you", "feedback/thank-you/"),
     ]
     found = [(name, addr) for name, addr in candidates if is_page(site, addr)]
     if (site / "404.html").is_file():
