@@ -173,3 +173,9 @@ def run_cli(*args, env=None):
         cwd=ROOT, capture_output=True, text=True, timeout=60,
         env={**clean, "PYTHONPATH": str(ROOT), **(env or {})},
     )
+
+
+def write_feedback_comment(page, text: str) -> None:
+    """In a Playwright page: open "Add a comment" under "Was this page helpful?" and type."""
+    page.locator("summary", has_text="Add a comment (optional)").click()
+    page.get_by_label("What could make this page better?").fill(text)

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import pytest
 
-from referral_helpers import AXE, ROOT, app_client
+from referral_helpers import AXE, ROOT, app_client, write_feedback_comment
 from referrals import feedback
 from referrals.feedback_store import open_feedback_admin
 
@@ -53,8 +53,7 @@ def test_without_javascript_the_answer_posts_and_the_thank_you_page_stands_alone
     page = context.new_page()
     try:
         page.goto(f"{dev_server.url}/services/therapy-sessions/")
-        page.locator("summary", has_text="Add a comment (optional)").click()
-        page.get_by_label("What could make this page better?").fill("Say how long the sessions last.")
+        write_feedback_comment(page, "Say how long the sessions last.")
         page.get_by_role("button", name="No this page was not helpful").click()
         page.wait_for_url("**/feedback/thank-you/")
         assert page.locator("h1").inner_text() == "Thank you for your feedback"
@@ -93,9 +92,8 @@ def test_with_javascript_a_problem_falls_back_to_the_page_that_explains_it(brows
     page = context.new_page()
     try:
         page.goto(f"{dev_server.url}/contact/")
-        page.locator("summary", has_text="Add a comment (optional)").click()
         long = "The opening hours are hard to find. " * 30
-        page.get_by_label("What could make this page better?").fill(long)
+        write_feedback_comment(page, long)
         page.get_by_role("button", name="No this page was not helpful").click()
         page.wait_for_url("**/feedback/")
         assert page.title().startswith("Error: ")

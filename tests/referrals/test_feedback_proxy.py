@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from referral_helpers import ROOT, free_port, start_server
+from referral_helpers import ROOT, free_port, start_server, write_feedback_comment
 from referrals.feedback_store import open_feedback_admin
 
 READER_IP = "203.0.113.77"
@@ -111,8 +111,7 @@ def test_an_answer_through_nginx_without_and_with_javascript(browser, proxied):
         page = context.new_page()
         try:
             page.goto(f"{url}/get-support/")
-            page.locator("summary", has_text="Add a comment (optional)").click()
-            page.get_by_label("What could make this page better?").fill(f"Seen through nginx ({javascript})")
+            write_feedback_comment(page, f"Seen through nginx ({javascript})")
             page.get_by_role("button", name="Yes this page was helpful").click()
             if javascript:
                 page.locator(".ox-feedback__thanks").wait_for(state="visible")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from referral_helpers import db_rows
+from referral_helpers import db_rows, write_feedback_comment
 from site_testkit import CHROMIUM, CHROMIUM_ARGS, SiteIndex
 
 # Answers no page could contain by chance.
@@ -96,9 +96,10 @@ def found_on_disk(profile: Path, secrets: list[str], areas: tuple[str, ...] | No
     return sorted(set(hits))
 
 
-def browser_with_profile(p, profile: Path, base: str, javascript: bool = True):
-    """Chromium keeping its profile in a folder, as on a phone; other hosts get nothing."""
-    context = p.chromium.launch_persistent_context(
+def browser_with_profile(browser, profile: Path, base: str, javascript: bool = True):
+    """A second Chromium, from the session's Playwright (tests/conftest.py), keeping its
+    profile in a folder as on a phone; other hosts get nothing."""
+    context = browser.browser_type.launch_persistent_context(
         str(profile), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
         java_script_enabled=javascript)
     context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
@@ -106,48 +107,40 @@ def browser_with_profile(p, profile: Path, base: str, javascript: bool = True):
     return context
 
 
-def test_nothing_is_kept_on_the_device_after_every_page_and_a_referral(dev_server, referral_site, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_nothing_is_kept_on_the_device_after_every_page_and_a_referral(browser, dev_server, referral_site, tmp_path):
     profile = tmp_path / "profile"
     base = dev_server.url
-    with sync_playwright() as p:
-        context = browser_with_profile(p, profile, base)
-        try:
-            page = context.new_page()
-            for address in public_addresses(referral_site):
-                page.goto(f"{base}/{address}")
-            send_referral(page, base)
-            assert "How we will contact you" in page.locator("main").inner_text()
-            page.locator("summary", has_text="Add a comment (optional)").click()
-            page.get_by_label("What could make this page better?").fill(COMMENT)
-            page.get_by_role("button", name="Yes this page was helpful").click()
-            page.locator(".ox-feedback__thanks").wait_for(state="visible")
+    context = browser_with_profile(browser, profile, base)
+    try:
+        page = context.new_page()
+        for address in public_addresses(referral_site):
+            page.goto(f"{base}/{address}")
+        send_referral(page, base)
+        assert "How we will contact you" in page.locator("main").inner_text()
+        write_feedback_comment(page, COMMENT)
+        page.get_by_role("button", name="Yes this page was helpful").click()
+        page.locator(".ox-feedback__thanks").wait_for(state="visible")
 
-            assert context.cookies() == [], "the confirmation note cookie is deleted once the page is shown"
-            page.goto(f"{base}/")
-            assert page.evaluate(STORAGE) == {"local": 0, "session": 0, "indexedDB": [], "caches": [], "workers": 0}
-        finally:
-            context.close()  # writes everything the browser keeps to the profile folder
+        assert context.cookies() == [], "the confirmation note cookie is deleted once the page is shown"
+        page.goto(f"{base}/")
+        assert page.evaluate(STORAGE) == {"local": 0, "session": 0, "indexedDB": [], "caches": [], "workers": 0}
+    finally:
+        context.close()  # writes everything the browser keeps to the profile folder
     assert len(db_rows(str(dev_server.data_dir / "referrals-dev.sqlite3"))) == 1, "the referral was sent"
     assert found_on_disk(profile, [*ANSWERS.values(), COMMENT], PAGE_STORAGE) == []
     assert found_on_disk(profile, [COMMENT, ANSWERS["safe_times"]]) == []
 
 
-def test_a_comment_sent_without_javascript_is_not_kept_either(dev_server, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_a_comment_sent_without_javascript_is_not_kept_either(browser, dev_server, tmp_path):
     profile = tmp_path / "profile"
-    with sync_playwright() as p:
-        context = browser_with_profile(p, profile, dev_server.url, javascript=False)
-        try:
-            page = context.new_page()
-            page.goto(f"{dev_server.url}/contact/")
-            page.locator("summary", has_text="Add a comment (optional)").click()
-            page.get_by_label("What could make this page better?").fill(COMMENT)
-            page.get_by_role("button", name="No this page was not helpful").click()
-            page.wait_for_url("**/feedback/thank-you/")
-            assert context.cookies() == []
-        finally:
-            context.close()
+    context = browser_with_profile(browser, profile, dev_server.url, javascript=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{dev_server.url}/contact/")
+        write_feedback_comment(page, COMMENT)
+        page.get_by_role("button", name="No this page was not helpful").click()
+        page.wait_for_url("**/feedback/thank-you/")
+        assert context.cookies() == []
+    finally:
+        context.close()
     assert found_on_disk(profile, [COMMENT]) == []
