@@ -15,7 +15,7 @@ import re
 import secrets
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -29,7 +29,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import confirmation, crypto, rendering, spam
+from . import confirmation, crypto, rendering, retention, spam
 from .feedback_app import FeedbackEndpoint
 from .form_definition import FORM_VERSION, HONEYPOT_FIELD, PAGE_PATH, RECEIVED_PATH, TOKEN_FIELD
 from .notify import Notifier
@@ -350,19 +350,6 @@ class Service:
     def not_found(self) -> HTMLResponse:
         return HTMLResponse(self.pages.not_found, status_code=404)
 
-    # -- retention ---------------------------------------------------------------------
-    async def purge_daily(self) -> None:
-        while True:
-            cutoff = datetime.now(timezone.utc) - timedelta(days=self.settings.retention_days)
-            try:
-                result = await run_in_threadpool(self.store.purge, cutoff)
-                if result.deleted:
-                    log.info("retention: deleted %d referrals older than %d days", result.deleted, self.settings.retention_days)
-            except StoreError as exc:
-                log.warning("retention purge failed: %s", exc)
-            await asyncio.sleep(24 * 3600)
-
-
 class ConfigError(Exception):
     """The service cannot start; one line says why."""
 
@@ -414,7 +401,7 @@ def create_app(settings: Settings | None = None, serve_site: bool = False) -> St
             service.notifier = Notifier(service.settings, service.store)
             service.notifier.start()
         if service.settings.retention_days:
-            tasks.append(asyncio.create_task(service.purge_daily()))
+            tasks.append(asyncio.create_task(retention.run_daily(service.store, service.settings)))
         try:
             await run_in_threadpool(service.store.check)
         except StoreError as exc:

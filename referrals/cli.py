@@ -15,7 +15,8 @@ import json
 import os
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 from . import crypto
@@ -37,6 +38,16 @@ def formula_safe(cell: object) -> str:
     """Stop spreadsheets running a cell as a formula: prefix risky first characters with '."""
     text = "" if cell is None else str(cell)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def cli_staff_id() -> str:
+    """Who the audit log names for a CLI action: "cli:" and the computer account."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
 
 
 def _db(args) -> str:
@@ -169,7 +180,7 @@ def cmd_mark_handled(args) -> int:
     refs = [r.strip().upper() for r in args.references]
     admin = _admin(args)
     try:
-        missing = admin.mark_handled(refs, datetime.now(timezone.utc))
+        missing = admin.mark_handled(refs, datetime.now(timezone.utc), staff_id=cli_staff_id())
     finally:
         admin.close()
     if missing:
@@ -179,19 +190,22 @@ def cmd_mark_handled(args) -> int:
 
 
 def cmd_purge(args) -> int:
-    days = args.days
-    if days is None:
-        days = from_env().retention_days
+    from . import retention
+
+    settings = from_env()
+    days = args.days if args.days is not None else settings.retention_days
     if not days or days < 1:
-        raise CommandError("Say how many days to keep referrals: --days N (or set REFERRALS_RETENTION_DAYS)")
+        raise CommandError("Say how many days to keep closed referrals: --days N (or set REFERRALS_RETENTION_DAYS)")
+    settings = replace(settings, retention_days=days)
     admin = _admin(args)
     try:
-        result = admin.purge(datetime.now(timezone.utc) - timedelta(days=days))
+        result, rep = retention.purge_and_report(admin, settings, clock_is_right=args.clock_is_right)
     finally:
         admin.close()
-    extra = f" ({result.unhandled} of them not marked handled)" if result.unhandled else ""
-    print(f"Deleted {result.deleted} referral{'s' if result.deleted != 1 else ''} older than {days} days{extra}")
-    return 0
+    for _, line in rep.lines:
+        print(line.removeprefix("retention: "))
+    retention.email_report(rep, settings, result.now)
+    return 1 if result.stopped else 0
 
 
 # -- servers ----------------------------------------------------------------------------
@@ -303,8 +317,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("references", nargs="+", metavar="REF")
     p.set_defaults(func=cmd_mark_handled)
 
-    p = with_db(sub.add_parser("purge", help="delete referrals older than N days"))
-    p.add_argument("--days", type=int, help="keep this many days (default: $REFERRALS_RETENTION_DAYS)")
+    p = with_db(sub.add_parser("purge", help="delete referrals closed more than N days ago (never open ones)"))
+    p.add_argument("--days", type=int, help="keep closed referrals this many days (default: $REFERRALS_RETENTION_DAYS)")
+    p.add_argument(
+        "--clock-is-right", action="store_true",
+        help="after a stop for a clock jump: you checked the server's clock, purge by it again",
+    )
     p.set_defaults(func=cmd_purge)
 
     from .feedback_cli import add_commands as add_feedback_commands

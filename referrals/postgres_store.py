@@ -11,9 +11,10 @@ Several instances can share the database:
 - Notification claims use `SELECT ... FOR UPDATE SKIP LOCKED` and a lease (the row's
   `next_attempt_at` moves past the lease), so two senders never take the same email, and an
   instance that dies holding a lease only delays that email until the lease runs out.
-- The first writer to start creates the tables, under an advisory lock so two instances
-  starting together do not race; a writer that finds them already there creates nothing (it
-  then needs no CREATE privilege: see WRITER_GRANTS).
+- The first writer to start creates the tables, or upgrades a database made by an earlier
+  version in place (postgres_schema.py), under an advisory lock so two instances starting
+  together do not race; a writer that finds them current changes nothing (it then needs no
+  CREATE privilege: see WRITER_GRANTS).
 
 Connections come from a small pool of our own (one thread uses one connection at a time).
 A pooled connection found dead when a transaction starts (the server restarted) is replaced
@@ -36,49 +37,10 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict
 
-from .store import DuplicateReference, Notification, PurgeResult, SealedReferral, StoreBusy, StoreUnavailable
+from . import postgres_schema
+from .postgres_schema import INBOX_GRANTS, INTAKE_GRANTS, WRITER_GRANTS  # noqa: F401 (documented here)
+from .store import DuplicateReference, Notification, SealedReferral, StoreBusy, StoreUnavailable
 from .store_common import AdminBase, Dialect, WriterBase, flags
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS referrals (
-    reference   text PRIMARY KEY,
-    received_at timestamptz NOT NULL,
-    key_id      text NOT NULL,
-    sealed      bytea NOT NULL,
-    flags       text NOT NULL DEFAULT '',
-    status      text NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'handled')),
-    handled_at  timestamptz
-);
-CREATE INDEX IF NOT EXISTS referrals_received ON referrals (received_at);
-CREATE TABLE IF NOT EXISTS outbox (
-    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    reference       text NOT NULL REFERENCES referrals (reference) ON DELETE CASCADE,
-    attempts        integer NOT NULL DEFAULT 0,
-    next_attempt_at double precision NOT NULL,
-    sent_at         timestamptz,
-    last_error      text
-);
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox (next_attempt_at, id) WHERE sent_at IS NULL;
-CREATE INDEX IF NOT EXISTS outbox_reference ON outbox (reference);
-"""
-
-# What the service's own role needs, and no more: it can add referrals and run the outbox,
-# but cannot SELECT the sealed column, so even a hijacked service cannot read referrals
-# back. Run as the tables' owner once the tables exist, with {schema} and {role} filled in
-# (docs/referrals.md, "Running several instances on PostgreSQL"; the tests run these).
-WRITER_GRANTS = """
-GRANT USAGE ON SCHEMA {schema} TO {role};
-GRANT INSERT, DELETE ON referrals TO {role};
-GRANT SELECT (reference, received_at, flags, status) ON referrals TO {role};
-GRANT SELECT, INSERT, UPDATE ON outbox TO {role};
-"""
-
-# The intake team's CLI: list, export, mark-handled and purge (outbox rows go by cascade).
-INTAKE_GRANTS = """
-GRANT USAGE ON SCHEMA {schema} TO {role};
-GRANT SELECT, UPDATE, DELETE ON referrals TO {role};
-GRANT SELECT ON outbox TO {role};
-"""
 
 SCHEMA_LOCK = 0x0A1F_5EED  # pg_advisory_xact_lock key: one schema creator at a time
 BUSY_TIMEOUT_MS = 5000  # lock_timeout, and how long to wait for a free pooled connection
@@ -123,6 +85,10 @@ def _translate(exc: psycopg.Error) -> Exception:
         return StoreUnavailable("The referral database cannot be written (disk or memory problem)")
     if state == "42501":
         return StoreUnavailable("The referral database refused a permission this program needs")
+    if state == "42703":
+        return StoreUnavailable(
+            "The referral database has an older layout: start the service once, or run the upgrade as its owner (docs/referrals.md)"
+        )
     if state in ("42P01", "3F000"):
         return StoreUnavailable("The referral database has no referral tables (has the service ever started on it?)")
     if state.startswith(("08", "57P")) or (not state and isinstance(exc, psycopg.OperationalError)):
@@ -151,7 +117,7 @@ class _Pool:
         self._idle: list[psycopg.Connection] = []
         self._open = 0
         self._closed = False
-        self._schema_ready = not create
+        self._schema_ready = False
         self._cond = threading.Condition()
 
     # -- connections -------------------------------------------------------------------
@@ -175,16 +141,13 @@ class _Pool:
         return conn
 
     def _ensure_schema(self, conn: psycopg.Connection) -> None:
-        def missing() -> bool:
-            row = conn.execute("SELECT to_regclass('referrals') IS NULL OR to_regclass('outbox') IS NULL").fetchone()
-            return bool(row[0])
-
-        if missing():
+        """Make the tables (a writer only), or upgrade older ones in place (postgres_schema.py)."""
+        version = postgres_schema.current_version(conn)
+        if (version > 0 or self.create) and version < postgres_schema.VERSION:
             conn.execute("BEGIN")
             try:
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
-                if missing():
-                    conn.execute(SCHEMA)
+                postgres_schema.upgrade(conn)
                 conn.execute("COMMIT")
             except BaseException:
                 if not conn.closed:
@@ -326,9 +289,6 @@ class PostgresWriter(WriterBase):
         rows.sort(key=lambda r: r[0])
         return [Notification(r[0], r[1], r[2], flags(r[3]), _utc(r[4])) for r in rows]
 
-    def purge(self, older_than: datetime) -> PurgeResult:
-        return _purge(self._db, older_than)
-
     def check(self) -> None:
         """A write that changes nothing: fails the same way a real insert would (read-only, rights)."""
         with self._db.transaction() as conn:
@@ -343,16 +303,3 @@ class PostgresAdmin(AdminBase):
     def __init__(self, url: str, busy_timeout_ms: int = 2000):
         self._db = _Pool(url, create=False, size=1, busy_timeout_ms=busy_timeout_ms)
 
-    def purge(self, older_than: datetime) -> PurgeResult:
-        return _purge(self._db, older_than)
-
-
-def _purge(db: _Pool, older_than: datetime) -> PurgeResult:
-    """One statement: what is counted is exactly what is deleted (outbox rows go by cascade)."""
-    with db.transaction() as conn:
-        deleted, unhandled = conn.execute(
-            "WITH gone AS (DELETE FROM referrals WHERE received_at < %s RETURNING status)"
-            " SELECT count(*), count(*) FILTER (WHERE status = 'new') FROM gone",
-            (_utc(older_than),),
-        ).fetchone()
-    return PurgeResult(deleted=deleted, unhandled=unhandled)

@@ -17,30 +17,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from .store import DuplicateReference, Notification, PurgeResult, SealedReferral, StoreBusy, StoreUnavailable
+from .sqlite_schema import ensure_schema
+from .store import DuplicateReference, Notification, SealedReferral, StoreBusy, StoreUnavailable
 from .store_common import AdminBase, Dialect, WriterBase, flags
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS referrals (
-    reference   TEXT PRIMARY KEY,
-    received_at TEXT NOT NULL,
-    key_id      TEXT NOT NULL,
-    sealed      BLOB NOT NULL,
-    flags       TEXT NOT NULL DEFAULT '',
-    status      TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'handled')),
-    handled_at  TEXT
-);
-CREATE INDEX IF NOT EXISTS referrals_received ON referrals (received_at);
-CREATE TABLE IF NOT EXISTS outbox (
-    id              INTEGER PRIMARY KEY,
-    reference       TEXT NOT NULL REFERENCES referrals (reference) ON DELETE CASCADE,
-    attempts        INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at REAL NOT NULL,
-    sent_at         TEXT,
-    last_error      TEXT
-);
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox (sent_at, next_attempt_at);
-"""
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -124,8 +103,7 @@ class _Connection:
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA secure_delete = ON")
-            if self.create:
-                conn.executescript(SCHEMA)
+            ensure_schema(conn, create=self.create)  # new tables, or an older database upgraded in place
         except BaseException:
             conn.close()
             raise
@@ -194,9 +172,6 @@ class SQLiteWriter(WriterBase):
             )
         return [Notification(r[0], r[1], r[2], flags(r[3]), _parse(r[4])) for r in rows]
 
-    def purge(self, older_than: datetime) -> PurgeResult:
-        return _purge(self._db, older_than)
-
     def check(self) -> None:
         """A write that changes nothing: fails the same way a real insert would."""
         with self._db.transaction() as conn:
@@ -211,15 +186,3 @@ class SQLiteAdmin(AdminBase):
     def __init__(self, path: Path | str, busy_timeout_ms: int = 2000):
         self._db = _Connection(database_path(str(path)), create=False, busy_timeout_ms=busy_timeout_ms)
 
-    def purge(self, older_than: datetime) -> PurgeResult:
-        return _purge(self._db, older_than)
-
-
-def _purge(db: _Connection, older_than: datetime) -> PurgeResult:
-    with db.transaction() as conn:
-        cutoff = _iso(older_than)
-        unhandled = conn.execute(
-            "SELECT COUNT(*) FROM referrals WHERE received_at < ? AND status = 'new'", (cutoff,)
-        ).fetchone()[0]
-        deleted = conn.execute("DELETE FROM referrals WHERE received_at < ?", (cutoff,)).rowcount
-    return PurgeResult(deleted=deleted, unhandled=unhandled)

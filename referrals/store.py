@@ -2,8 +2,14 @@
 
 Two small protocols keep the web app honest: it gets a `ReferralWriter`, which can add a
 sealed referral and drive the notification outbox but has no way to read referrals back.
-The CLI gets a `ReferralAdmin`. SQLite implements both (`sqlite_store.py`, the default) and
-so does PostgreSQL, for several instances (`postgres_store.py`); `stores.py` picks one.
+The CLI gets a `ReferralAdmin`, and the staff inbox an `InboxStore` (inbox_store.py), which
+reads sealed rows and records what staff do, but cannot add or delete a referral.
+SQLite implements all three (`sqlite_store.py`, the default) and so does PostgreSQL, for
+several instances (`postgres_store.py`); `stores.py` picks one.
+
+Statuses: new -> contacted -> handled, or signposted ("not for us, signposted"). Handled
+and signposted are closed: retention counts from the moment a referral was closed, and
+never deletes one that is still open (retention.py).
 """
 
 from __future__ import annotations
@@ -29,6 +35,10 @@ class DuplicateReference(StoreError):
     """The random reference is already taken; the caller draws a new one."""
 
 
+STATUSES = ("new", "contacted", "handled", "signposted")
+CLOSED_STATUSES = ("handled", "signposted")
+
+
 @dataclass(frozen=True)
 class SealedReferral:
     reference: str
@@ -36,13 +46,15 @@ class SealedReferral:
     key_id: str
     sealed: bytes
     flags: tuple[str, ...] = ()  # spam signals, for example ("fast", "honeypot")
+    recovery_key_id: str | None = None  # the same referral sealed to the recovery key, if one is set
+    recovery_sealed: bytes | None = None
 
 
 @dataclass(frozen=True)
 class ReferralSummary:
     reference: str
     received_at: datetime
-    status: str  # "new" or "handled"
+    status: str  # one of STATUSES
     flags: tuple[str, ...]
     notified: bool
 
@@ -58,8 +70,15 @@ class Notification:
 
 @dataclass(frozen=True)
 class PurgeResult:
-    deleted: int
-    unhandled: int
+    """What one retention run did. `stopped` is the reason nothing was deleted, or ""."""
+
+    deleted: tuple[str, ...] = ()  # references deleted (closed longer ago than the retention period)
+    kept_open: tuple[str, ...] = ()  # received longer ago than that, but nobody has closed them
+    kept_odd_times: tuple[str, ...] = ()  # closed before they were received: a clock was wrong
+    stopped: str = ""  # "behind" or "ahead" when the clock check stopped the purge
+    stopped_since: datetime | None = None  # when the stop was first seen (UTC); earlier than now if held
+    clock_reference: datetime | None = None  # the stored time the clock was compared with (UTC)
+    now: datetime | None = None  # the clock the run went by (UTC)
 
 
 class ReferralWriter(Protocol):
@@ -75,7 +94,8 @@ class ReferralWriter(Protocol):
 
     def notification_failed(self, notification_id: int, retry_at: float, error_kind: str) -> None: ...
 
-    def purge(self, older_than: datetime) -> PurgeResult: ...
+    def purge(self, now: datetime, retention_days: int, clock_is_right: bool = False) -> PurgeResult:
+        """Delete referrals closed more than `retention_days` before `now` (retention.py)."""
 
     def check(self) -> None:
         """Raise StoreUnavailable unless a write would work (used by /healthz)."""
@@ -94,6 +114,6 @@ class ReferralAdmin(Protocol):
     def mark_handled(self, references: Sequence[str], now: datetime) -> list[str]:
         """Mark referrals handled; returns the references that were not found."""
 
-    def purge(self, older_than: datetime) -> PurgeResult: ...
+    def purge(self, now: datetime, retention_days: int, clock_is_right: bool = False) -> PurgeResult: ...
 
     def close(self) -> None: ...

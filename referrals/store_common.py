@@ -1,9 +1,9 @@
 """What the SQLite and PostgreSQL stores do alike, written once.
 
 Each store keeps what is its own in its own file: the schema, connections, error mapping,
-the notification claim (PostgreSQL's uses FOR UPDATE SKIP LOCKED), `purge`, `check`, and
-how `add` tells a duplicate reference. The rows `add` writes, the outbox bookkeeping and
-the intake team's reads and marks are here.
+the notification claim (PostgreSQL's uses FOR UPDATE SKIP LOCKED), `check`, and how `add`
+tells a duplicate reference. The rows `add` writes, the outbox bookkeeping, the retention
+purge with its clock check, and the intake team's reads and marks are here.
 
 The SQL here is written with `?` for each parameter; a store's `Dialect` turns that into
 its driver's style (psycopg takes `%s`) and says how it stores a timestamp. A store object
@@ -12,11 +12,16 @@ holds `_db`, whose `transaction(read_only=False)` gives a connection with `execu
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, ClassVar, Iterator, Sequence
 
-from .store import ReferralSummary, SealedReferral
+from .store import CLOSED_STATUSES, PurgeResult, ReferralSummary, SealedReferral
+
+# Retention's clock check (retention.py explains the rules).
+CLOCK_TOLERANCE = timedelta(minutes=10)  # a clock this far behind the newest stored time is fine
+MAX_CLOCK_GAP = timedelta(days=7)  # more than this since the last check or stored time: a jump
 
 
 @dataclass(frozen=True)
@@ -35,7 +40,99 @@ def flags(text: str) -> tuple[str, ...]:
     return tuple(f for f in text.split(",") if f)
 
 
-class WriterBase:
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat()
+
+
+class RetentionBase:
+    """`purge`: delete referrals closed longer ago than the retention period, if the clock is sane.
+
+    Never deletes a referral that is still open (new or contacted), nor one closed before it
+    was received (a clock was wrong then). Stops, deleting nothing, when `now` is behind the
+    newest time stored in the database, or more than MAX_CLOCK_GAP past both the last check
+    and the newest stored time; the stop is kept in `service_state` and every later run
+    stops too, until a person confirms the clock (`clock_is_right=True`, the CLI's
+    `purge --clock-is-right`).
+    """
+
+    _dialect: ClassVar[Dialect]
+    _db: Any
+
+    def purge(self, now: datetime, retention_days: int, clock_is_right: bool = False) -> PurgeResult:
+        if retention_days < 1:
+            raise ValueError("retention_days must be at least 1")
+        sql, to_db = self._dialect.sql, self._dialect.to_db
+        cutoff = now - timedelta(days=retention_days)
+        with self._db.transaction() as conn:
+            newest = self._newest_stored_time(conn)
+            state = dict(conn.execute("SELECT name, value FROM service_state WHERE name LIKE 'retention_%'").fetchall())
+            if clock_is_right:  # a person checked the clock: go by it, and lift any stop
+                conn.execute("DELETE FROM service_state WHERE name = 'retention_stopped'")
+                stop = None
+            else:
+                stop = self._clock_stop(now, newest, state)
+            if stop:
+                if "retention_stopped" not in state:
+                    self._set_state(conn, "retention_stopped", json.dumps(stop))
+                return PurgeResult(
+                    stopped=stop["kind"],
+                    stopped_since=datetime.fromisoformat(stop["now"]),
+                    clock_reference=datetime.fromisoformat(stop["reference"]),
+                    now=now,
+                )
+            closed = ", ".join(f"'{s}'" for s in CLOSED_STATUSES)
+            deleted = conn.execute(
+                sql(
+                    f"DELETE FROM referrals WHERE status IN ({closed}) AND handled_at < ? AND handled_at >= received_at"
+                    " RETURNING reference"
+                ),
+                (to_db(cutoff),),
+            ).fetchall()
+            kept_open = conn.execute(
+                sql(f"SELECT reference FROM referrals WHERE status NOT IN ({closed}) AND received_at < ? ORDER BY received_at"),
+                (to_db(cutoff),),
+            ).fetchall()
+            odd = conn.execute(
+                sql(f"SELECT reference FROM referrals WHERE status IN ({closed}) AND handled_at < ? AND handled_at < received_at"),
+                (to_db(cutoff),),
+            ).fetchall()
+            self._set_state(conn, "retention_checked_at", _iso(now))
+        return PurgeResult(
+            deleted=tuple(sorted(r[0] for r in deleted)),
+            kept_open=tuple(r[0] for r in kept_open),
+            kept_odd_times=tuple(sorted(r[0] for r in odd)),
+            now=now,
+        )
+
+    @staticmethod
+    def _clock_stop(now: datetime, newest: datetime | None, state: dict[str, str]) -> dict | None:
+        """Why the purge must stop, as {"kind", "now", "reference"} (ISO times), or None if the clock looks sane."""
+        if "retention_stopped" in state:
+            return json.loads(state["retention_stopped"])  # held until a person confirms the clock
+        if newest and now < newest - CLOCK_TOLERANCE:
+            return {"kind": "behind", "now": _iso(now), "reference": _iso(newest)}
+        checked = datetime.fromisoformat(state["retention_checked_at"]) if "retention_checked_at" in state else None
+        last = max((t for t in (checked, newest) if t), default=None)
+        if last and now - last > MAX_CLOCK_GAP:
+            return {"kind": "ahead", "now": _iso(now), "reference": _iso(last)}
+        return None
+
+    def _newest_stored_time(self, conn: Any) -> datetime | None:
+        row = conn.execute(
+            "SELECT max(t) FROM ("
+            " SELECT max(received_at) AS t FROM referrals UNION ALL SELECT max(handled_at) FROM referrals"
+            " UNION ALL SELECT max(updated_at) FROM referrals UNION ALL SELECT max(sent_at) FROM outbox"
+            " UNION ALL SELECT max(created_at) FROM notes UNION ALL SELECT max(at) FROM audit) AS times"
+        ).fetchone()
+        return self._dialect.from_db(row[0]) if row and row[0] is not None else None
+
+    def _set_state(self, conn: Any, name: str, value: str) -> None:
+        sql = self._dialect.sql
+        if conn.execute(sql("UPDATE service_state SET value = ? WHERE name = ?"), (value, name)).rowcount == 0:
+            conn.execute(sql("INSERT INTO service_state (name, value) VALUES (?, ?)"), (name, value))
+
+
+class WriterBase(RetentionBase):
     """The web app's side (ReferralWriter), as far as both stores do it alike."""
 
     _dialect: ClassVar[Dialect]
@@ -44,13 +141,18 @@ class WriterBase:
     def _insert(self, conn: Any, referral: SealedReferral, notify: bool) -> None:
         """The referral and, if notify, its outbox row, in the caller's transaction."""
         conn.execute(
-            self._dialect.sql("INSERT INTO referrals (reference, received_at, key_id, sealed, flags) VALUES (?, ?, ?, ?, ?)"),
+            self._dialect.sql(
+                "INSERT INTO referrals (reference, received_at, key_id, sealed, flags, recovery_key_id, recovery_sealed)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)"
+            ),
             (
                 referral.reference,
                 self._dialect.to_db(referral.received_at),
                 referral.key_id,
                 referral.sealed,
                 ",".join(referral.flags),
+                referral.recovery_key_id,
+                referral.recovery_sealed,
             ),
         )
         if notify:
@@ -74,7 +176,7 @@ class WriterBase:
         self._db.close()
 
 
-class AdminBase:
+class AdminBase(RetentionBase):
     """The intake team's side (ReferralAdmin), as far as both stores do it alike."""
 
     _dialect: ClassVar[Dialect]
@@ -108,16 +210,38 @@ class AdminBase:
             for r in rows
         ]
 
-    def mark_handled(self, references: Sequence[str], now: datetime) -> list[str]:
+    def sealed_copies(self, status: str | None = None) -> list[tuple[ReferralSummary, dict[str, bytes]]]:
+        """(summary, {key id: ciphertext}) for each referral, oldest first: the team key's copy
+        and, when a recovery key was set, the recovery key's copy."""
+        query = (
+            "SELECT reference, key_id, sealed, recovery_key_id, recovery_sealed FROM referrals"
+            + (" WHERE status = ?" if status else "")
+        )
+        with self._db.transaction(read_only=True) as conn:
+            copies = {
+                r[0]: {r[1]: bytes(r[2]), **({r[3]: bytes(r[4])} if r[3] and r[4] is not None else {})}
+                for r in conn.execute(self._dialect.sql(query), (status,) if status else ()).fetchall()
+            }
+        return [(summary, copies[summary.reference]) for summary in self.list(status) if summary.reference in copies]
+
+    def mark_handled(self, references: Sequence[str], now: datetime, staff_id: str = "cli") -> list[str]:
+        """Close referrals as handled, with an audit row each; returns the references not found."""
         missing = []
+        sql, at = self._dialect.sql, self._dialect.to_db(now)
         with self._db.transaction() as conn:
             for ref in references:
-                cur = conn.execute(
-                    self._dialect.sql("UPDATE referrals SET status = 'handled', handled_at = ? WHERE reference = ?"),
-                    (self._dialect.to_db(now), ref),
-                )
-                if cur.rowcount == 0:
+                row = conn.execute(sql("SELECT status FROM referrals WHERE reference = ?"), (ref,)).fetchone()
+                if row is None:
                     missing.append(ref)
+                    continue
+                conn.execute(
+                    sql("UPDATE referrals SET status = 'handled', handled_at = ?, updated_at = ? WHERE reference = ?"),
+                    (at, at, ref),
+                )
+                conn.execute(
+                    sql("INSERT INTO audit (at, staff_id, action, reference, detail) VALUES (?, ?, 'status', ?, ?)"),
+                    (at, staff_id, ref, f"{row[0]} -> handled"),
+                )
         return missing
 
     def close(self) -> None:

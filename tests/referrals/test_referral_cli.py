@@ -77,21 +77,26 @@ def test_mark_handled(client, settings):
     assert_one_line_error(run_cli("mark-handled", "--database", settings.database, "ZZZZ-ZZZZ"), "No referral with reference ZZZZ-ZZZZ")
 
 
-def test_purge_deletes_only_old_referrals_and_says_how_many_were_unhandled(client, settings):
+def test_purge_deletes_only_long_closed_referrals_and_names_what_it_kept(client, settings):
     for _ in range(3):
         submit(client, valid_answers())
+    refs = sorted(r[0] for r in db_rows(settings.database))
     conn = sqlite3.connect(settings.database)
     with conn:
-        conn.execute("UPDATE referrals SET received_at = '2020-01-01T00:00:00.000000Z' WHERE rowid IN (SELECT rowid FROM referrals LIMIT 2)")
+        conn.execute("UPDATE referrals SET received_at = '2020-01-01T00:00:00.000000Z' WHERE reference IN (?, ?)", refs[:2])
+        conn.execute(
+            "UPDATE referrals SET status = 'handled', handled_at = '2020-01-02T00:00:00.000000Z' WHERE reference = ?", refs[:1]
+        )
     conn.close()
     proc = run_cli("purge", "--database", settings.database, "--days", "30")
     assert proc.returncode == 0, proc.stderr
-    assert "Deleted 2 referrals older than 30 days (2 of them not marked handled)" in proc.stdout
-    assert len(db_rows(settings.database)) == 1
-    assert db_rows(settings.database, "SELECT COUNT(*) FROM outbox") == [(0,)]
+    assert f"deleted 1 referral closed more than 30 days ago: {refs[0]}" in proc.stdout
+    assert "kept 1 referral received more than 30 days ago that nobody has closed" in proc.stdout
+    assert refs[1] in proc.stdout
+    assert sorted(r[0] for r in db_rows(settings.database)) == refs[1:]
     assert_one_line_error(run_cli("purge", "--database", settings.database), "--days N")
     env_days = run_cli("purge", "--database", settings.database, env={"REFERRALS_RETENTION_DAYS": "30"})
-    assert env_days.returncode == 0 and "Deleted 0 referrals" in env_days.stdout
+    assert env_days.returncode == 0 and "deleted 0" not in env_days.stdout and "kept 1 referral" in env_days.stdout
 
 
 def test_wrong_key_is_named_clearly(client, settings, tmp_path):

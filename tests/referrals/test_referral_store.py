@@ -1,7 +1,7 @@
 """The SQLite store: settings that make a COMMIT durable, and a writer that cannot read back."""
 
 import inspect
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 
@@ -52,17 +52,6 @@ def test_a_referral_and_its_email_are_one_transaction(tmp_path):
     notes = writer.claim_notifications(now=1e12, limit=10, lease_seconds=60)
     assert [n.reference for n in notes] == ["AAAA-AAAA"], "the failed duplicate queued no second email"
     assert writer.claim_notifications(now=1e12, limit=10, lease_seconds=60) == [], "a claimed email is leased"
-
-
-def test_purge_removes_old_rows_and_their_outbox(tmp_path):
-    writer = SQLiteWriter(tmp_path / "r.sqlite3")
-    old = datetime.now(timezone.utc) - timedelta(days=40)
-    writer.add(referral("OLD0-0000", when=old), notify=True)
-    writer.add(referral("NEW0-0000"), notify=True)
-    result = writer.purge(datetime.now(timezone.utc) - timedelta(days=30))
-    assert (result.deleted, result.unhandled) == (1, 1)
-    assert [r.reference for r in SQLiteAdmin(tmp_path / "r.sqlite3").list()] == ["NEW0-0000"]
-    assert [n.reference for n in writer.claim_notifications(1e12, 10, 60)] == ["NEW0-0000"]
 
 
 def test_store_errors_never_carry_sqlite_text_with_data(tmp_path):

@@ -316,16 +316,17 @@ def test_two_senders_never_claim_the_same_email(backend):
 # -- retention ------------------------------------------------------------------------------
 def test_purge_removes_old_rows_and_their_outbox(backend):
     writer = backend.writer()
-    old = datetime.now(timezone.utc) - timedelta(days=40)
+    now = datetime.now(timezone.utc)
+    old = now - timedelta(days=40)
     writer.add(referral("OLD0-0000", when=old), notify=True)
     writer.add(referral("OLD0-0001", when=old), notify=True)
     writer.add(referral("NEW0-0000"), notify=True)
-    backend.admin().mark_handled(["OLD0-0001"], datetime.now(timezone.utc))
-    result = writer.purge(datetime.now(timezone.utc) - timedelta(days=30))
-    assert (result.deleted, result.unhandled) == (2, 1)
-    assert [r.reference for r in backend.admin().list()] == ["NEW0-0000"]
-    assert [n.reference for n in writer.claim_notifications(FAR_FUTURE, 10, 60)] == ["NEW0-0000"]
-    assert backend.admin().purge(datetime.now(timezone.utc) - timedelta(days=30)).deleted == 0
+    backend.admin().mark_handled(["OLD0-0001"], old + timedelta(days=1))
+    result = writer.purge(now, retention_days=30)
+    assert (result.deleted, result.kept_open, result.stopped) == (("OLD0-0001",), ("OLD0-0000",), "")
+    assert [r.reference for r in backend.admin().list()] == ["OLD0-0000", "NEW0-0000"], "open referrals are kept"
+    assert sorted(n.reference for n in writer.claim_notifications(FAR_FUTURE, 10, 60)) == ["NEW0-0000", "OLD0-0000"]
+    assert backend.admin().purge(now, retention_days=30).deleted == ()
 
 
 # -- failures: plain messages, no data ---------------------------------------------------------
@@ -476,7 +477,8 @@ def test_pg_roles_the_service_writes_but_cannot_read_and_the_intake_team_reads(p
             notes = writer.claim_notifications(FAR_FUTURE, 10, 60)
             writer.notification_failed(notes[0].id, 0, "smtp-unreachable")
             writer.notification_sent(notes[1].id, datetime.now(timezone.utc))
-            assert writer.purge(datetime.now(timezone.utc) - timedelta(days=30)).deleted == 1
+            pg.sql("UPDATE referrals SET status = 'handled', handled_at = received_at + interval '1 day' WHERE reference = 'JJJJ-0000'")
+            assert writer.purge(datetime.now(timezone.utc), retention_days=30).deleted == ("JJJJ-0000",)
         finally:
             writer.close()
         with psycopg.connect(service_url) as conn:
@@ -493,8 +495,9 @@ def test_pg_roles_the_service_writes_but_cannot_read_and_the_intake_team_reads(p
         try:
             assert [(s.reference, s.notified) for s in admin.list()] == [("JJJJ-0001", True), ("JJJJ-0002", False)]
             assert [bytes(c) for _, _, c in admin.sealed("new")][-1] == b"for intake"
-            assert admin.mark_handled(["JJJJ-0001"], datetime.now(timezone.utc)) == []
-            assert admin.purge(datetime.now(timezone.utc) + timedelta(days=1)).deleted == 2
+            now = datetime.now(timezone.utc)
+            assert admin.mark_handled(["JJJJ-0001", "JJJJ-0002"], now) == []
+            assert admin.purge(now + timedelta(days=2), retention_days=1).deleted == ("JJJJ-0001", "JJJJ-0002")
         finally:
             admin.close()
         assert pg.sql("SELECT count(*) FROM outbox") == [(0,)], "outbox rows went with their referrals"
