@@ -36,7 +36,7 @@ from .notify import Notifier
 from .pages import BuiltPages, PageError
 from .settings import Settings, SettingsError, from_env
 from .stores import open_writer
-from .store import DuplicateReference, ReferralWriter, SealedReferral, StoreError
+from .store import DuplicateReference, ReferralWriter, StoreError
 from .validation import collect_values, validate
 
 log = logging.getLogger("referrals")
@@ -202,6 +202,7 @@ class Service:
     limiter: spam.RateLimiter
     notes_signer: URLSafeTimedSerializer
     notifier: Notifier | None = None
+    recovery_key: object | None = None  # the recovery key pair's public half (keygen --recovery)
 
     # -- pages -------------------------------------------------------------------------
     def form_response(self, status: int, form_html: str, error: bool) -> HTMLResponse:
@@ -309,10 +310,9 @@ class Service:
                 "notes": notes,
                 "flags": list(flags),
             }
-            sealed = crypto.seal(self.public_key, document)
             try:
                 self.store.add(
-                    SealedReferral(reference, received, self.key_id, sealed, flags),
+                    crypto.seal_referral(document, reference, received, flags, self.public_key, self.recovery_key),
                     notify=self.settings.notifications_enabled,
                 )
                 return reference
@@ -357,6 +357,7 @@ class ConfigError(Exception):
 def build_service(settings: Settings) -> Service:
     try:
         public_key = crypto.load_public_key(settings.public_key)
+        recovery_key = crypto.load_public_key(settings.recovery_public_key) if settings.recovery_public_key else None
     except crypto.KeyFileError as exc:
         raise ConfigError(f"{exc} (set REFERRALS_PUBLIC_KEY; make one with `python -m referrals keygen`)") from None
     try:
@@ -374,6 +375,7 @@ def build_service(settings: Settings) -> Service:
         store=store,
         public_key=public_key,
         key_id=crypto.key_id(public_key),
+        recovery_key=recovery_key,
         pages=pages,
         trap=spam.TimeTrap(settings.token_secret, settings.token_min_seconds, settings.token_max_age_seconds),
         limiter=spam.RateLimiter(settings.rate_limit_count, settings.rate_limit_window_seconds),

@@ -65,28 +65,47 @@ def _admin(args) -> ReferralAdmin:
 
 # -- keygen -----------------------------------------------------------------------------
 def cmd_keygen(args) -> int:
-    private_path, public_path = Path(args.private).resolve(), Path(args.public).resolve()
+    """The team key pair, and with --recovery-private/--recovery-public a recovery pair too."""
+    pairs = [("team", args.private, args.public)]
+    if bool(args.recovery_private) != bool(args.recovery_public):
+        raise CommandError("Give both --recovery-private and --recovery-public, or neither")
+    if args.recovery_private:
+        pairs.append(("recovery", args.recovery_private, args.recovery_public))
     db_dir = database_path(_db(args)).resolve().parent
-    if private_path.parent == db_dir:
-        raise CommandError(
-            f"Refusing to write the private key next to the database ({db_dir}). "
-            "Keep it on the intake team's computer, not the server."
-        )
-    for path in (private_path, public_path):
+    paths = [Path(p).resolve() for _, private, public in pairs for p in (private, public)]
+    if len(set(paths)) != len(paths):
+        raise CommandError("Each key needs its own file")
+    for kind, private, public in pairs:
+        private_path = Path(private).resolve()
+        if private_path.parent == db_dir:
+            raise CommandError(
+                f"Refusing to write the private key next to the database ({db_dir}). "
+                "Keep it on the intake team's computer, not the server."
+            )
+    for path in paths:
         if path.exists():
             raise CommandError(f"{path} already exists; refusing to overwrite a key")
         if not path.parent.is_dir():
             raise CommandError(f"Folder {path.parent} does not exist")
-    private, public = crypto.generate_keypair()
-    crypto.write_private_key(private_path, private)
+    written: list[Path] = []
     try:
-        crypto.write_public_key(public_path, public)
+        for kind, private, public in pairs:
+            private_key, public_key = crypto.generate_keypair()
+            crypto.write_private_key(Path(private), private_key)
+            written.append(Path(private))
+            crypto.write_public_key(Path(public), public_key)
+            written.append(Path(public))
+            label = "Recovery" if kind == "recovery" else "Team"
+            print(f"{label} private key (keep secret, off the server): {Path(private).resolve()}")
+            variable = "REFERRALS_RECOVERY_PUBLIC_KEY" if kind == "recovery" else "REFERRALS_PUBLIC_KEY"
+            print(f"{label} public key (copy to the server, {variable}): {Path(public).resolve()}")
+            print(f"{label} key id: {crypto.key_id(public_key)}")
     except OSError:
-        private_path.unlink()
+        for path in written:
+            path.unlink(missing_ok=True)
         raise
-    print(f"Private key (keep secret, off the server): {private_path}")
-    print(f"Public key (copy to the server, REFERRALS_PUBLIC_KEY): {public_path}")
-    print(f"Key id: {crypto.key_id(public)}")
+    if len(pairs) == 2:
+        print("Keep the recovery private key apart from the team's (for example in the office safe).")
     return 0
 
 
@@ -114,29 +133,41 @@ def _columns() -> list[str]:
 
 
 def cmd_export(args) -> int:
-    private = crypto.load_private_key(Path(args.key))
-    my_id = crypto.key_id(private.public_key)
+    keys = {}
+    for path in args.key:
+        private = crypto.load_private_key(Path(path))
+        keys[crypto.key_id(private.public_key)] = private
     admin = _admin(args)
-    opened, other_keys = [], {}
+    opened, other_keys, skipped = [], {}, 0
     try:
-        for summary, key_id, sealed in admin.sealed(args.status):
-            try:
-                document = crypto.open_sealed(private, sealed)
-            except crypto.WrongKeyError:
-                other_keys[key_id] = other_keys.get(key_id, 0) + 1
+        for summary, copies in admin.sealed_copies(args.status):
+            usable = [key_id for key_id in copies if key_id in keys]
+            if not usable:
+                skipped += 1
+                for key_id in copies:
+                    other_keys[key_id] = other_keys.get(key_id, 0) + 1
                 continue
+            try:
+                document = crypto.open_sealed(keys[usable[0]], copies[usable[0]])
+            except crypto.WrongKeyError:
+                raise CommandError(f"Referral {summary.reference} is damaged: key id {usable[0]} does not open it") from None
             document["status"] = summary.status
             opened.append(document)
     finally:
         admin.close()
+    mine = ", ".join(sorted(keys))
     if other_keys and not opened:
         ids = ", ".join(sorted(other_keys))
         raise CommandError(
-            f"Wrong key: this private key (id {my_id}) opens none of the {sum(other_keys.values())} "
+            f"Wrong key: this private key (id {mine}) opens none of the {skipped} "
             f"referrals; they were sealed for key id {ids}"
         )
     if other_keys:
-        print(f"Warning: {sum(other_keys.values())} referrals need a different key and were left out", file=sys.stderr)
+        print(
+            f"Warning: {skipped} referrals need a different key (id {', '.join(sorted(other_keys))})"
+            " and were left out",
+            file=sys.stderr,
+        )
     text = _as_json(opened) if args.format == "json" else _as_csv(opened)
     if args.out:
         try:
@@ -297,9 +328,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--database", help=f"database path or postgresql:// URL (default: $REFERRALS_DATABASE or {DEFAULT_DB})")
         return p
 
-    p = with_db(sub.add_parser("keygen", help="make the intake team's key pair"))
+    p = with_db(sub.add_parser("keygen", help="make the intake team's key pair (and a recovery pair)"))
     p.add_argument("--private", required=True, help="where to write the PRIVATE key (not on the server)")
     p.add_argument("--public", required=True, help="where to write the public key (copy it to the server)")
+    p.add_argument("--recovery-private", help="also make a recovery pair: its PRIVATE key (keep it apart, offline)")
+    p.add_argument("--recovery-public", help="the recovery pair's public key (REFERRALS_RECOVERY_PUBLIC_KEY on the server)")
     p.set_defaults(func=cmd_keygen)
 
     p = with_db(sub.add_parser("list", help="list referrals: reference, received time, status (no personal data)"))
@@ -307,7 +340,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_list)
 
     p = with_db(sub.add_parser("export", help="decrypt referrals with the private key"))
-    p.add_argument("--key", required=True, help="the intake team's private key file")
+    p.add_argument(
+        "--key", required=True, action="append",
+        help="a private key file: the team's, an older team key after rotation, or the recovery key (repeat for several)",
+    )
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     p.add_argument("--status", choices=["new", "handled"])
     p.add_argument("--out", help="write to this new file (owner-only) instead of the screen")

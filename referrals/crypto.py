@@ -1,7 +1,10 @@
 """Seal referrals to the intake team's public key (libsodium sealed boxes via PyNaCl).
 
-The server only ever holds the public key, so a stolen server or database backup reveals
-no referral. Staff open referrals offline with the private key through the CLI.
+The server only ever holds public keys, so a stolen server or database backup reveals
+no referral. Staff open referrals with the private key: in the inbox (libsodium in the
+browser: the same sealed boxes) or offline through the CLI. With a recovery key pair
+(`keygen --recovery-private/--recovery-public`), every referral and note is also sealed to
+the recovery key, so losing the team's private key does not lose the referrals.
 """
 
 from __future__ import annotations
@@ -86,6 +89,18 @@ def seal(public_key: PublicKey, document: dict) -> bytes:
     """Encrypt a referral; only the matching private key can open it."""
     plain = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return SealedBox(public_key).encrypt(plain)
+
+
+def seal_referral(document: dict, reference: str, received, flags: tuple[str, ...],
+                  team_key: PublicKey, recovery_key: PublicKey | None = None):
+    """A SealedReferral: `document` sealed to the team key and, if given, to the recovery key."""
+    from .store import SealedReferral
+
+    return SealedReferral(
+        reference, received, key_id(team_key), seal(team_key, document), flags,
+        recovery_key_id=key_id(recovery_key) if recovery_key else None,
+        recovery_sealed=seal(recovery_key, document) if recovery_key else None,
+    )
 
 
 def open_sealed(private_key: PrivateKey, ciphertext: bytes) -> dict:

@@ -24,6 +24,7 @@ class SettingsError(Exception):
 class Settings:
     database: str = "var/referrals.sqlite3"  # path, or sqlite:///path
     public_key: Path = Path("var/referrals-public.key")
+    recovery_public_key: Path | None = None  # each referral is also sealed to this key, if set
     site_dir: Path = Path("output")  # the built site: the form and confirmation pages are read from it
     allowed_origins: tuple[str, ...] = ()
     token_secret: str = ""
@@ -117,6 +118,8 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         values["database"] = get("DATABASE")
     if get("PUBLIC_KEY"):
         values["public_key"] = Path(get("PUBLIC_KEY"))
+    if get("RECOVERY_PUBLIC_KEY"):
+        values["recovery_public_key"] = Path(get("RECOVERY_PUBLIC_KEY"))
     if get("SITE_DIR"):
         values["site_dir"] = Path(get("SITE_DIR"))
     values["allowed_origins"] = tuple(_origin(o) for o in _list(get("ALLOWED_ORIGINS")))
