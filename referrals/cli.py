@@ -239,6 +239,90 @@ def cmd_purge(args) -> int:
     return 1 if result.stopped else 0
 
 
+# -- staff and the audit log -------------------------------------------------------------
+def _inbox_store(args):
+    from .stores import open_inbox
+
+    database = _db(args)
+    if not is_postgres(database) and not database_path(database).exists():
+        raise CommandError(f"No referral database at {database_path(database)} (use --database PATH or set REFERRALS_DATABASE)")
+    return open_inbox(database, create=False)
+
+
+def cmd_staff(args) -> int:
+    from .clock import local, utc_now
+    from .inbox import settings as inbox_settings, staff
+
+    inbox = inbox_settings.from_env()
+    zone = from_env().zone
+    store = _inbox_store(args)
+    now, by = utc_now(), cli_staff_id()
+    try:
+        if args.action == "list":
+            members = store.staff(include_removed=args.all)
+            print(f"{'Id':<16} {'Name':<24} {'Sign-in':<18} {'Last signed in':<17} State")
+            for m in members:
+                methods = "passkey" if m.passkeys else ("password + code" if m.password_hash else "-")
+                last = local(m.last_sign_in_at, zone).strftime("%Y-%m-%d %H:%M") if m.last_sign_in_at else "never"
+                if m.removed_at:
+                    state = "removed"
+                elif m.signed_up:
+                    state = "active"
+                elif m.signup_expires_at and m.signup_expires_at > now:
+                    state = f"invited (link works until {local(m.signup_expires_at, zone):%Y-%m-%d %H:%M})"
+                else:
+                    state = "invited (link expired: use `staff reset`)"
+                print(f"{m.id:<16} {m.name[:24]:<24} {methods:<18} {last:<17} {state}")
+            print(f"{len(members)} staff member{'s' if len(members) != 1 else ''} (times in {zone.key})")
+            return 0
+        if not args.id:
+            raise CommandError(f"Say which staff member: python -m referrals staff {args.action} ID")
+        if args.action == "add":
+            if not args.name:
+                raise CommandError('Give the member\'s name: --name "Sam Taylor"')
+            link = staff.add(store, args.id, args.name, args.inbox_url or inbox.origin, inbox.signup_hours, now, by)
+            print(f"Added {args.id}. Send them this one-time sign-up link (it works for {inbox.signup_hours} hours):")
+            print(link)
+        elif args.action == "reset":
+            link = staff.reset(store, args.id, args.inbox_url or inbox.origin, inbox.signup_hours, now, by)
+            print(f"Reset {args.id}: signed out everywhere, sign-in methods forgotten. New one-time sign-up link:")
+            print(link)
+        elif args.action == "remove":
+            store.remove_staff(args.id, now, by)
+            print(f"Removed {args.id}: signed out everywhere and can no longer sign in (the audit log keeps the id).")
+    except staff.StaffError as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        store.close()
+    return 0
+
+
+def cmd_audit(args) -> int:
+    from .clock import local
+
+    zone = from_env().zone
+    since = None
+    if args.since:
+        try:
+            since = datetime.fromisoformat(args.since).replace(tzinfo=zone) if len(args.since) > 10 else \
+                datetime.combine(datetime.fromisoformat(args.since).date(), datetime.min.time(), tzinfo=zone)
+        except ValueError:
+            raise CommandError(f"--since {args.since!r} is not a date; write it like 2026-03-01") from None
+    store = _inbox_store(args)
+    try:
+        rows = store.audit_trail(reference=args.reference.upper() if args.reference else None, since=since)
+    finally:
+        store.close()
+    print(f"{'When (' + zone.key + ')':<22} {'Who':<16} {'What':<16} {'Reference':<10} Detail")
+    for row in rows:
+        print(
+            f"{local(row.at, zone):%Y-%m-%d %H:%M:%S}  {row.staff_id or '-':<16} {row.action:<16} "
+            f"{row.reference or '-':<10} {row.detail}"
+        )
+    print(f"{len(rows)} audit row{'s' if len(rows) != 1 else ''}")
+    return 0
+
+
 # -- servers ----------------------------------------------------------------------------
 def cmd_serve(args) -> int:
     import uvicorn
@@ -364,6 +448,19 @@ def build_parser() -> argparse.ArgumentParser:
     from .feedback_cli import add_commands as add_feedback_commands
 
     add_feedback_commands(sub, with_db)  # feedback counts | comments | purge
+
+    p = with_db(sub.add_parser("staff", help="the inbox's staff: add, remove, list or reset (a new sign-up link)"))
+    p.add_argument("action", choices=["add", "remove", "list", "reset"])
+    p.add_argument("id", nargs="?", help="the staff id, for example sam")
+    p.add_argument("--name", help="the member's name, for add")
+    p.add_argument("--inbox-url", help="the inbox's address for the sign-up link (default: $REFERRALS_INBOX_ORIGIN)")
+    p.add_argument("--all", action="store_true", help="list removed members too")
+    p.set_defaults(func=cmd_staff)
+
+    p = with_db(sub.add_parser("audit", help="print the audit log: every staff action, oldest first"))
+    p.add_argument("--reference", help="only this referral's trail")
+    p.add_argument("--since", help="only from this date (YYYY-MM-DD, the charity's time zone)")
+    p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("serve", help="run the referral service (production; settings from REFERRALS_* variables)")
     p.add_argument("--host", default=os.environ.get("REFERRALS_HOST", "127.0.0.1"))

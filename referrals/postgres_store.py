@@ -38,6 +38,7 @@ from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict
 
 from . import postgres_schema
+from .inbox_store import InboxBase
 from .postgres_schema import INBOX_GRANTS, INTAKE_GRANTS, WRITER_GRANTS  # noqa: F401 (documented here)
 from .store import DuplicateReference, Notification, SealedReferral, StoreBusy, StoreUnavailable
 from .store_common import AdminBase, Dialect, WriterBase, flags
@@ -303,3 +304,12 @@ class PostgresAdmin(AdminBase):
     def __init__(self, url: str, busy_timeout_ms: int = 2000):
         self._db = _Pool(url, create=False, size=1, busy_timeout_ms=busy_timeout_ms)
 
+
+
+class PostgresInbox(InboxBase):
+    """The staff inbox's side (inbox_store.py); never creates tables."""
+
+    _dialect = DIALECT
+
+    def __init__(self, url: str, pool_size: int = 5, busy_timeout_ms: int = BUSY_TIMEOUT_MS):
+        self._db = _Pool(url, create=False, size=pool_size, busy_timeout_ms=busy_timeout_ms)

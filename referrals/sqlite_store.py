@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .sqlite_schema import ensure_schema
+from .inbox_store import InboxBase
 from .store import DuplicateReference, Notification, SealedReferral, StoreBusy, StoreUnavailable
 from .store_common import AdminBase, Dialect, WriterBase, flags
 
@@ -186,3 +187,12 @@ class SQLiteAdmin(AdminBase):
     def __init__(self, path: Path | str, busy_timeout_ms: int = 2000):
         self._db = _Connection(database_path(str(path)), create=False, busy_timeout_ms=busy_timeout_ms)
 
+
+
+class SQLiteInbox(InboxBase):
+    """The staff inbox's side: reads sealed rows, records staff actions (inbox_store.py)."""
+
+    _dialect = DIALECT
+
+    def __init__(self, path: Path | str, create: bool = True):
+        self._db = _Connection(database_path(str(path)), create=create)

@@ -52,6 +52,17 @@ def open_writer(database: str) -> ReferralWriter:
     return SQLiteWriter(database)
 
 
+def open_inbox(database: str, create: bool = True):
+    """The staff inbox's store (inbox_store.InboxBase): reads sealed rows, records staff actions.
+
+    On SQLite it may make the file, as the service does (`create`); on PostgreSQL never."""
+    if is_postgres(database):
+        return _postgres().PostgresInbox(database)
+    from .sqlite_store import SQLiteInbox
+
+    return SQLiteInbox(database, create=create)
+
+
 def open_admin(database: str) -> ReferralAdmin:
     """The intake team's store (never creates tables or files)."""
     if is_postgres(database):
