@@ -337,11 +337,20 @@ def cmd_serve(args) -> int:
     return 0
 
 
-def cmd_dev(args) -> int:
-    """Serve the built site and the form on one origin, with a DEVELOPMENT-ONLY key pair."""
-    import uvicorn
+def cmd_inbox(args) -> int:
+    from .inbox.run import serve_inbox
 
+    serve_inbox(args.host, args.port)
+    return 0
+
+
+def cmd_dev(args) -> int:
+    """Serve the built site and the form on one origin, and the staff inbox on another,
+    with a DEVELOPMENT-ONLY key pair."""
     from .app import create_app
+    from .inbox import app as inbox_app
+    from .inbox.run import serve_together
+    from .inbox.settings import InboxSettings
     from .pages import FORM_PAGE
 
     data = Path(args.data_dir)
@@ -388,19 +397,24 @@ def cmd_dev(args) -> int:
         reload_pages=True,
         development=True,
     )
+    inbox_origin = f"http://localhost:{args.inbox_port}"  # WebAuthn needs a domain: localhost, not 127.0.0.1
+    inbox_settings = InboxSettings(origin=inbox_origin, host=args.host, port=args.inbox_port)
     try:
         app = create_app(settings, serve_site=True)
+        inbox = inbox_app.create_app(settings, inbox_settings)
     except Exception as exc:  # ConfigError: one line, no traceback
         raise CommandError(str(exc)) from None
     print(
         f"\n  Site and referral form: http://{hosts[0]}:{port}/get-support/refer-yourself/\n"
+        f"  Staff inbox: {inbox_origin}/\n"
         f"  Referrals are stored in {settings.database}\n"
-        f"  DEVELOPMENT-ONLY private key: {private_path}\n"
-        f"  Read them: .venv/bin/python -m referrals export --database {settings.database} "
-        f"--key {private_path} --format json\n",
+        f"  DEVELOPMENT-ONLY private key (load it in the inbox): {private_path}\n"
+        f"  First time? Make yourself a sign-in, then open the link it prints:\n"
+        f"    .venv/bin/python -m referrals staff add dev --name \"Dev Person\" --database {settings.database}"
+        f" --inbox-url {inbox_origin}\n",
         file=sys.stderr,
     )
-    uvicorn.run(app, host=args.host, port=port, proxy_headers=False, server_header=False, log_level="info")
+    serve_together([(app, args.host, port), (inbox, args.host, args.inbox_port)])
     return 0
 
 
@@ -467,10 +481,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=int(os.environ.get("REFERRALS_PORT", "8081")))
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("dev", help="serve the built site and the form on one origin (development only)")
+    p = sub.add_parser("inbox", help="run the staff inbox (its own origin: REFERRALS_INBOX_ORIGIN; settings as for serve)")
+    p.add_argument("--host", default=os.environ.get("REFERRALS_INBOX_HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("REFERRALS_INBOX_PORT", "8082")))
+    p.set_defaults(func=cmd_inbox)
+
+    p = sub.add_parser("dev", help="serve the built site and the form, and the staff inbox at http://localhost:8001 (development only)")
     p.add_argument("--site", default="output")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--inbox-port", type=int, default=8001, help="the staff inbox's port (at http://localhost:PORT)")
     p.add_argument("--data-dir", default="var", help="where the dev database and DEVELOPMENT-ONLY keys live")
     p.add_argument("--wait", type=int, default=60, help="seconds to wait for the site to be built")
     p.set_defaults(func=cmd_dev)

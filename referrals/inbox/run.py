@@ -1,0 +1,48 @@
+"""Running the inbox: alone (`python -m referrals inbox`), or beside the site and form in one
+process for development (`python -m referrals dev`, which `make serve` runs).
+
+Two uvicorn servers in one process share one signal handler: Ctrl+C or SIGTERM stops both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+
+import uvicorn
+
+UVICORN = dict(proxy_headers=False, server_header=False, log_level="info", timeout_graceful_shutdown=10)
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server that leaves signals to `serve_together`."""
+
+    @contextlib.contextmanager
+    def capture_signals(self):
+        yield
+
+
+def serve_together(apps: list[tuple[object, str, int]]) -> None:
+    """Serve each (ASGI app, host, port) until SIGINT or SIGTERM; blocks."""
+    servers = [_Server(uvicorn.Config(app, host=host, port=port, **UVICORN)) for app, host, port in apps]
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+
+        def stop() -> None:
+            for server in servers:
+                server.should_exit = True
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop)
+        await asyncio.gather(*(server.serve() for server in servers))
+
+    asyncio.run(main())
+
+
+def serve_inbox(host: str, port: int) -> None:
+    """`python -m referrals inbox`: the inbox alone, settings from REFERRALS_* variables."""
+    from .app import create_app
+
+    uvicorn.run(create_app(), host=host, port=port, **UVICORN)
