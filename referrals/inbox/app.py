@@ -310,6 +310,17 @@ class Inbox:
     async def robots(self, request: Request) -> Response:
         return PlainTextResponse("User-agent: *\nDisallow: /\n")
 
+    async def favicon(self, request: Request) -> Response:
+        return Response(status_code=204)
+
+    async def healthz(self, request: Request) -> Response:
+        """For monitoring: 200 when the database answers, 503 when it does not."""
+        try:
+            await run_in_threadpool(self.store.staff)
+        except StoreError:
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
 
 def _pending(session: Session | None) -> dict:
     """What a sign-in or sign-up session is waiting for: {"totp": secret, "webauthn": challenge}."""
@@ -452,6 +463,8 @@ def create_app(settings: Settings | None = None, inbox_settings: InboxSettings |
         Route(token + "/passkey/options", inbox.sign_up_passkey_options, methods=["POST"]),
         Route(token + "/passkey", inbox.sign_up_passkey, methods=["POST"]),
         Route("/robots.txt", inbox.robots, methods=["GET"]),
+        Route("/favicon.ico", inbox.favicon, methods=["GET"]),
+        Route("/healthz", inbox.healthz, methods=["GET"]),
         *api.routes(inbox),
         Mount("/static", app=StaticFiles(directory=str(pages.STATIC))),
     ]

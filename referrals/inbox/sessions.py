@@ -51,6 +51,8 @@ def _hash(token: str) -> str:
 def start(store: InboxBase, staff_id: str | None, now: datetime, challenge: str | None = None) -> tuple[Session, str]:
     """A new session (signed in when staff_id is given) and the token its cookie carries."""
     token = secrets.token_urlsafe(32)
+    if staff_id is None:  # now and then, clear out sessions nobody will use again
+        store.end_stale_sessions(now - timedelta(days=1), now - timedelta(days=1))  # past every time-out (settings.py)
     store.new_session(_hash(token), staff_id, secrets.token_urlsafe(32), now, challenge)
     return store.session(_hash(token)), token
 

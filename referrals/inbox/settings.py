@@ -94,6 +94,8 @@ def from_env(env: Mapping[str, str] | None = None, public_origins: tuple[str, ..
     ):
         if get(name):
             values[attr] = _int(f"REFERRALS_{name}", get(name), low)
+    if values.get("session_hours", 0) > 24 or values.get("session_idle_minutes", 0) > 24 * 60:
+        raise SettingsError("REFERRALS_INBOX_SESSION_HOURS and _IDLE_MINUTES can be at most a day")
     if values.get("overdue_hour", 0) > 23:
         raise SettingsError("REFERRALS_OVERDUE_HOUR must be an hour from 0 to 23")
     if get("INBOX_HOST"):
