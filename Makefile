@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
+INBOX_PORT ?= 8001
 OUTPUT ?= output
 
 .DEFAULT_GOAL := help
@@ -24,8 +25,8 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-serve: $(VENV)/.site ## Build and serve the site with a working referral form at http://127.0.0.1:$(PORT)/, rebuilding on changes
-	$(PY) scripts/serve.py --port $(PORT) --output $(OUTPUT)
+serve: $(VENV)/.site ## Serve the site and referral form at http://127.0.0.1:$(PORT)/ and the staff inbox at http://localhost:$(INBOX_PORT)/, rebuilding on changes
+	$(PY) scripts/serve.py --port $(PORT) --inbox-port $(INBOX_PORT) --output $(OUTPUT)
 
 html: $(VENV)/.site ## Build the site into output/ for local preview (content problems are warnings)
 	$(PY) -m pelican content -s pelicanconf.py -o $(OUTPUT)

@@ -408,7 +408,7 @@ def cmd_dev(args) -> int:
         f"\n  Site and referral form: http://{hosts[0]}:{port}/get-support/refer-yourself/\n"
         f"  Staff inbox: {inbox_origin}/\n"
         f"  Referrals are stored in {settings.database}\n"
-        f"  DEVELOPMENT-ONLY private key (load it in the inbox): {private_path}\n"
+        f"  DEVELOPMENT-ONLY private key: {private_path} (load it in the inbox to open referrals)\n"
         f"  First time? Make yourself a sign-in, then open the link it prints:\n"
         f"    .venv/bin/python -m referrals staff add dev --name \"Dev Person\" --database {settings.database}"
         f" --inbox-url {inbox_origin}\n",

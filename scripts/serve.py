@@ -1,8 +1,10 @@
 """`make serve`: build the site, rebuild it when content/ or theme/ changes, and serve it.
 
 The referral service serves the built site and the form on one origin, so the
-self-referral form works out of the box; Pelican's autoreload runs beside it, and so
-does the web editor's local backend (Decap's decap-server) when npm packages are installed.
+self-referral form works out of the box, and the staff inbox on its own origin
+(http://localhost:8001, a domain so that passkeys work); Pelican's autoreload runs beside
+it, and so does the web editor's local backend (Decap's decap-server) when npm packages
+are installed.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ def main() -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--output", default="output")
     parser.add_argument("--editor-port", type=int, default=int(os.environ.get("DECAP_PORT", 8081)))
+    parser.add_argument("--inbox-port", type=int, default=int(os.environ.get("INBOX_PORT", 8001)))
     args = parser.parse_args()
 
     pelican = [sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py", "-o", args.output]
@@ -46,13 +49,14 @@ def main() -> int:
     watcher = subprocess.Popen(pelican + ["--autoreload"], cwd=ROOT)
     server = subprocess.Popen(
         [sys.executable, "-m", "referrals", "dev", "--site", args.output,
-         "--host", args.host, "--port", str(args.port)],
+         "--host", args.host, "--port", str(args.port), "--inbox-port", str(args.inbox_port)],
         cwd=ROOT,
     )
     editor = start_editor_backend(args.host, args.editor_port)
     print(f"Serving the site at http://{args.host}:{args.port}/ (Ctrl+C to stop)")
     if editor:
         print(f"Web editor: http://{args.host}:{args.port}/admin/")
+    print(f"Staff inbox: http://localhost:{args.inbox_port}/ (sign-in: see docs/referrals.md, \"Trying the inbox\")")
     processes = [p for p in (server, watcher, editor) if p]
     try:
         return server.wait()

@@ -24,8 +24,18 @@ class _Server(uvicorn.Server):
 
 
 def serve_together(apps: list[tuple[object, str, int]]) -> None:
-    """Serve each (ASGI app, host, port) until SIGINT or SIGTERM; blocks."""
+    """Serve each (ASGI app, host, port) until SIGINT or SIGTERM; blocks. The first is the main
+    one: if another cannot start (its port is taken), the rest carry on without it."""
     servers = [_Server(uvicorn.Config(app, host=host, port=port, **UVICORN)) for app, host, port in apps]
+
+    async def run(index: int, server: _Server) -> None:
+        try:
+            await server.serve()
+        except SystemExit:
+            if index == 0:
+                raise
+            _, host, port = apps[index]
+            print(f"  The staff inbox could not start on {host}:{port} (is the port in use?); the site carries on.", flush=True)
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
@@ -36,7 +46,7 @@ def serve_together(apps: list[tuple[object, str, int]]) -> None:
 
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop)
-        await asyncio.gather(*(server.serve() for server in servers))
+        await asyncio.gather(*(run(i, server) for i, server in enumerate(servers)))
 
     asyncio.run(main())
 
