@@ -48,7 +48,7 @@ NOTICES = {
     "signed-out": ("You have signed out. The key was forgotten when the page closed.", "info"),
     "expired-idle": ("You were signed out after a while without using the inbox. Sign in again to carry on.", "warning"),
     "expired-absolute": ("Your session reached its time limit, so you were signed out. Sign in again to carry on.", "warning"),
-    "signed-up": ("Your sign-in is set up. Sign in now.", "info"),
+    "signed-up": ("Your sign-in is set up. Sign in now.", "success"),
 }
 
 

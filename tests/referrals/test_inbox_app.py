@@ -12,7 +12,6 @@ from datetime import datetime, timedelta, timezone
 import pyotp
 import pytest
 from nacl.public import SealedBox
-from starlette.testclient import TestClient
 
 from referral_helpers import app_client, submit, valid_answers
 from referrals import crypto
@@ -36,6 +35,8 @@ class Clock:
 
 @contextmanager
 def inbox_client(settings, **inbox_options):
+    from starlette.testclient import TestClient  # imported late, as referral_helpers does, after the warning filter is set
+
     app = create_app(settings, InboxSettings(origin=ORIGIN, **inbox_options))
     clock = Clock()
     app.state.inbox.now = clock

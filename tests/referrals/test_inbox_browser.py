@@ -232,6 +232,10 @@ def test_a_worker_signs_in_with_a_passkey_reads_acts_exports_and_signs_out(brows
 
     page.get_by_role("link", name="Back to referrals").click()
     expect(page.locator("tr", has=page.get_by_role("link", name=reference))).to_contain_text("Alex Morgan")
+    for shown, present in (("New", False), ("Contacted", True), ("All referrals", True)):
+        page.get_by_label("Show").select_option(label=shown)
+        page.get_by_role("button", name="Show", exact=True).click()
+        expect(page.get_by_role("link", name=reference)).to_have_count(1 if present else 0)
     page.get_by_label(f"Select {reference}").check()
     with page.expect_download() as download:
         page.get_by_role("button", name="Download selected referrals (CSV)").click()
