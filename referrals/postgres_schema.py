@@ -2,7 +2,9 @@
 
 Version 1 (the first release) had `referrals` (status new or handled) and `outbox`, and no
 `service_state` table; version 2 adds the intake team's inbox (see sqlite_schema.py for
-what each table holds). The version is the `schema_version` row of `service_state`.
+what each table holds). The version is in the comment on `service_state` ("oxpip-referrals
+schema 2"): the catalogue is readable by every role, so a role with no rights on that table
+(the feedback tests' service role, say) can still tell the schema is current.
 
 The audit log is append-only in the database itself: a trigger refuses UPDATE, DELETE and
 TRUNCATE for every role, and no role but the owner is granted those rights anyway.
@@ -107,8 +109,7 @@ CREATE TABLE IF NOT EXISTS service_state (
     name  text PRIMARY KEY,
     value text NOT NULL
 );
-INSERT INTO service_state (name, value) VALUES ('schema_version', '2')
-    ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value;
+COMMENT ON TABLE service_state IS 'oxpip-referrals schema 2';
 """
 
 # The public web app's role: add referrals, run the outbox, and the retention purge (which
@@ -154,14 +155,15 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON service_state TO {role};
 
 
 def current_version(conn) -> int:
-    """0 for an empty schema, 1 for a first-release database, else the stored version."""
+    """0 for an empty schema, 1 for a first-release database, else the version in the comment."""
     referrals, state = conn.execute("SELECT to_regclass('referrals'), to_regclass('service_state')").fetchone()
     if referrals is None:
         return 0
     if state is None:
         return 1
-    row = conn.execute("SELECT value FROM service_state WHERE name = 'schema_version'").fetchone()
-    return int(row[0]) if row else 1
+    comment = conn.execute("SELECT obj_description(to_regclass('service_state'), 'pg_class')").fetchone()[0] or ""
+    digits = comment.rpartition(" ")[2]
+    return int(digits) if digits.isdigit() else 1
 
 
 def upgrade(conn) -> None:
