@@ -22,22 +22,16 @@ from pathlib import Path
 from . import crypto
 from .form_definition import field_order
 from .settings import Settings, SettingsError, from_env
+from .spreadsheet import formula_safe
 from .sqlite_store import database_path
 from .store import ReferralAdmin, StoreError
 from .stores import is_postgres, open_admin
 
 DEFAULT_DB = "var/referrals.sqlite3"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class CommandError(Exception):
     """Shown to the user as one line, then the program exits with status 1."""
-
-
-def formula_safe(cell: object) -> str:
-    """Stop spreadsheets running a cell as a formula: prefix risky first characters with '."""
-    text = "" if cell is None else str(cell)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def cli_staff_id() -> str:
@@ -188,7 +182,7 @@ def _as_json(documents: list[dict]) -> str:
 
 def _as_csv(documents: list[dict]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     columns = _columns()
     writer.writerow(columns)
     for doc in documents:
