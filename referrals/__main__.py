@@ -1,9 +1,9 @@
 """Entry point for `python -m referrals`."""
 
-import logging
 import sys
 
+from . import logs
 from .cli import main
 
-logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+logs.configure()
 sys.exit(main())

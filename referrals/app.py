@@ -29,7 +29,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import confirmation, crypto, rendering, retention, spam
+from . import clock, confirmation, crypto, rendering, retention, spam
 from .feedback_app import FeedbackEndpoint
 from .form_definition import FORM_VERSION, HONEYPOT_FIELD, PAGE_PATH, RECEIVED_PATH, TOKEN_FIELD
 from .notify import Notifier
@@ -257,7 +257,7 @@ class Service:
             log.info("form post held back: rate limit")
             return self.problem_response(429, rendering.too_many_attempts(contact), collect_values(form), retry_token)
 
-        result = validate(form)
+        result = validate(form, today=clock.today(self.settings.zone))
         if not result.ok:
             log.info("form shown again; errors in: %s", ", ".join(result.errors))
             return self.form_response(400, rendering.render_form(result.values, result.errors, retry_token), error=True)
@@ -299,7 +299,7 @@ class Service:
 
     def _store(self, answers: dict, notes: dict, flags: tuple[str, ...]) -> str:
         """Seal and store; runs in a worker thread. Returns the reference only after COMMIT."""
-        received = datetime.now(timezone.utc)
+        received = clock.utc_now()
         for _ in range(5):
             reference = new_reference()
             document = {

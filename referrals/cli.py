@@ -16,10 +16,10 @@ import os
 import sys
 import time
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
-from . import crypto
+from . import clock, crypto
 from .form_definition import field_order
 from .settings import Settings, SettingsError, from_env
 from .spreadsheet import formula_safe
@@ -42,6 +42,14 @@ def cli_staff_id() -> str:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
         return "cli"
+
+
+def _zone():
+    """The charity's time zone (REFERRALS_TIMEZONE, default Europe/London): times shown to staff."""
+    try:
+        return clock.zone(os.environ.get("REFERRALS_TIMEZONE", "").strip() or clock.DEFAULT_TIMEZONE)
+    except clock.TimezoneError as exc:
+        raise CommandError(f"REFERRALS_TIMEZONE: {exc}") from None
 
 
 def _db(args) -> str:
@@ -105,15 +113,17 @@ def cmd_keygen(args) -> int:
 
 # -- list -------------------------------------------------------------------------------
 def cmd_list(args) -> int:
+    tz = _zone()
     admin = _admin(args)
     try:
         rows = admin.list(args.status)
     finally:
         admin.close()
-    print(f"{'Reference':<11} {'Received (UTC)':<17} {'Status':<8} {'Emailed':<8} Check")
+    print(f"{'Reference':<11} {f'Received ({tz.key})':<24} {'Status':<8} {'Emailed':<8} Check")
     for r in rows:
+        received = clock.local(r.received_at, tz).strftime("%Y-%m-%d %H:%M %Z")
         print(
-            f"{r.reference:<11} {r.received_at.strftime('%Y-%m-%d %H:%M'):<17} {r.status:<8} "
+            f"{r.reference:<11} {received:<24} {r.status:<8} "
             f"{'yes' if r.notified else 'no':<8} {', '.join(r.flags) or '-'}"
         )
     print(f"{len(rows)} referral{'s' if len(rows) != 1 else ''}")
@@ -162,7 +172,7 @@ def cmd_export(args) -> int:
             " and were left out",
             file=sys.stderr,
         )
-    text = _as_json(opened) if args.format == "json" else _as_csv(opened)
+    text = _as_json(opened) if args.format == "json" else _as_csv(opened, _zone())
     if args.out:
         try:
             fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -180,7 +190,16 @@ def _as_json(documents: list[dict]) -> str:
     return json.dumps(documents, ensure_ascii=False, indent=2) + "\n"
 
 
-def _as_csv(documents: list[dict]) -> str:
+def _local_time(stamp: object, tz) -> object:
+    """A sealed ISO 8601 UTC time as the charity's wall-clock time with its offset."""
+    try:
+        return clock.local(datetime.fromisoformat(str(stamp)), tz).isoformat(timespec="seconds")
+    except ValueError:
+        return stamp
+
+
+def _as_csv(documents: list[dict], tz) -> str:
+    """One row per referral; times in the charity's zone with their UTC offset."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     columns = _columns()
@@ -189,7 +208,7 @@ def _as_csv(documents: list[dict]) -> str:
         answers, notes = doc.get("answers", {}), doc.get("notes", {})
         row = {
             "reference": doc.get("reference"),
-            "received_at": doc.get("received_at"),
+            "received_at": _local_time(doc.get("received_at"), tz),
             "status": doc.get("status"),
             "check": ", ".join(doc.get("flags", [])),
             **answers,
@@ -205,7 +224,7 @@ def cmd_mark_handled(args) -> int:
     refs = [r.strip().upper() for r in args.references]
     admin = _admin(args)
     try:
-        missing = admin.mark_handled(refs, datetime.now(timezone.utc), staff_id=cli_staff_id())
+        missing = admin.mark_handled(refs, clock.utc_now(), staff_id=cli_staff_id())
     finally:
         admin.close()
     if missing:
@@ -326,7 +345,7 @@ def cmd_serve(args) -> int:
     app = create_app(from_env())
     uvicorn.run(
         app, host=args.host, port=args.port, proxy_headers=False, server_header=False,
-        log_level="info", timeout_graceful_shutdown=10,
+        log_level="info", log_config=None, timeout_graceful_shutdown=10,
     )
     return 0
 

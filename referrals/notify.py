@@ -13,10 +13,10 @@ import logging
 import smtplib
 import socket
 import time
-from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+from . import clock
 from .settings import Settings
 from .store import Notification, ReferralWriter, StoreError
 
@@ -34,13 +34,14 @@ def build_message(settings: Settings, note: Notification) -> EmailMessage:
     msg["To"] = ", ".join(settings.smtp_to)
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain=settings.smtp_from.rpartition("@")[2] or None)
+    received = clock.local(note.received_at, settings.zone)
     check = (
         "\nIt was marked for checking (it may be spam): " + ", ".join(note.flags) + ".\n" if note.flags else ""
     )
     msg.set_content(
         "A self-referral arrived on the website.\n\n"
         f"Reference: {note.reference}\n"
-        f"Received: {note.received_at.strftime('%d %B %Y, %H:%M')} UTC\n"
+        f"Received: {received.day} {received:%B %Y, %H:%M %Z}\n"
         f"{check}\n"
         "To read it, export referrals with the intake private key:\n"
         "  python -m referrals export --key PATH/TO/private.key --format csv --out referrals.csv\n\n"
@@ -126,7 +127,7 @@ class Notifier:
                 await asyncio.to_thread(self.store.notification_failed, note.id, time.time() + delay, kind)
                 log.warning("email for referral %s failed (%s); retrying in %.0fs", note.reference, kind, delay)
                 continue
-            await asyncio.to_thread(self.store.notification_sent, note.id, datetime.now(timezone.utc))
+            await asyncio.to_thread(self.store.notification_sent, note.id, clock.utc_now())
             log.info("email sent for referral %s", note.reference)
             sent += 1
         return sent

@@ -76,9 +76,12 @@ def collect_values(form: Mapping[str, str]) -> dict[str, str]:
     return values
 
 
-def validate(form: Mapping[str, str], today: date | None = None) -> ValidationResult:
-    """Validate a submitted form. `today` is injectable so date rules can be tested."""
-    today = today or date.today()
+def validate(form: Mapping[str, str], today: date) -> ValidationResult:
+    """Validate a submitted form against the definition.
+
+    `today` is the charity's date (`clock.today(settings.zone)`), never the machine's: date
+    rules such as "today or in the past" are judged in the charity's time zone.
+    """
     values = collect_values(form)
     result = ValidationResult(values=values)
     errors: dict[str, FieldError] = {}

@@ -16,6 +16,8 @@ from pathlib import Path
 from string import Template
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 TEMPLATE = Path(__file__).resolve().parent / "story_template.md"
 
 
@@ -35,6 +37,16 @@ def default_service(content: Path) -> str:
     return services[0] if services else "TODO"
 
 
+def charity_today() -> dt.date:
+    """Today's date in the site's TIMEZONE (pelicanconf.py), never the machine's own zone."""
+    import runpy
+
+    from referrals import clock
+
+    name = runpy.run_path(str(ROOT / "pelicanconf.py")).get("TIMEZONE") or clock.DEFAULT_TIMEZONE
+    return clock.today(clock.zone(name))
+
+
 def render(title: str, date: dt.date, service: str) -> str:
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         title=title.strip(), date=date.isoformat(), slug=slugify(title), service=service,
@@ -45,7 +57,7 @@ def render(title: str, date: dt.date, service: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--title", default="")
-    parser.add_argument("--date", help="YYYY-MM-DD (default: today)")
+    parser.add_argument("--date", help="YYYY-MM-DD (default: today, in the site's TIMEZONE)")
     parser.add_argument("--service", help="a file name in content/services/ without .md")
     parser.add_argument("--content", default=str(ROOT / "content"))
     args = parser.parse_args(argv)
@@ -56,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     try:
-        date = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
+        date = dt.date.fromisoformat(args.date) if args.date else charity_today()
     except ValueError:
         print(f'"{args.date}" is not a date in the form YYYY-MM-DD, for example 2025-04-30.', file=sys.stderr)
         return 2
