@@ -14,7 +14,8 @@ import logging
 import re
 import secrets
 import sys
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -45,6 +46,7 @@ REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O
 REFERENCE_RE = re.compile(rf"^[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]{{4}}$")
 NOTES_COOKIE = "oxpip_referral_notes"
 NOTES_MAX_AGE = 600
+HEALTHY_FOR_SECONDS = 5.0  # a successful write (check or referral) vouches for the store this long
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -203,6 +205,8 @@ class Service:
     notes_signer: URLSafeTimedSerializer
     notifier: Notifier | None = None
     recovery_key: object | None = None  # the recovery key pair's public half (keygen --recovery)
+    _healthy_until: float = 0.0  # time.monotonic(); see store_ok()
+    _health_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     # -- pages -------------------------------------------------------------------------
     def form_response(self, status: int, form_html: str, error: bool) -> HTMLResponse:
@@ -270,8 +274,10 @@ class Service:
         try:
             reference = await run_in_threadpool(self._store, result.answers, result.notes, tuple(flags))
         except StoreError as exc:
+            self._healthy_until = 0.0
             log.error("referral NOT stored: %s", exc)
             return self.problem_response(503, rendering.service_unavailable(contact), result.values, retry_token)
+        self._healthy_until = time.monotonic() + HEALTHY_FOR_SECONDS
         log.info("referral %s stored%s", reference, f" (marked: {', '.join(flags)})" if flags else "")
         if self.notifier:
             self.notifier.wake()
@@ -340,10 +346,29 @@ class Service:
                                    secure=is_https(request.scope, self.settings.trusted_proxies))
         return response
 
+    async def store_ok(self) -> bool:
+        """Could a referral be stored right now? (`ReferralWriter.check`: a real write.)
+
+        A success vouches for HEALTHY_FOR_SECONDS, so a stream of health checks writes at most
+        once in that time; a failure is never remembered, and a failed post forgets the last
+        success, so a problem shows at once and its end as soon as it is over.
+        """
+        if time.monotonic() < self._healthy_until:
+            return True
+        async with self._health_lock:
+            if time.monotonic() < self._healthy_until:
+                return True
+            try:
+                await run_in_threadpool(self.store.check, self.settings.notifications_enabled)
+            except StoreError as exc:
+                log.error("referral database cannot take a referral now: %s", exc)
+                return False
+            self._healthy_until = time.monotonic() + HEALTHY_FOR_SECONDS
+            return True
+
     async def healthz(self, request: Request) -> Response:
-        try:
-            await run_in_threadpool(self.store.check)
-        except StoreError:
+        """200 {"status": "ok"} when a referral could be stored now, else 503 "unavailable"."""
+        if not await self.store_ok():
             return JSONResponse({"status": "unavailable"}, status_code=503, headers={"Cache-Control": "no-store"})
         return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
 
@@ -404,10 +429,7 @@ def create_app(settings: Settings | None = None, serve_site: bool = False) -> St
             service.notifier.start()
         if service.settings.retention_days:
             tasks.append(asyncio.create_task(retention.run_daily(service.store, service.settings)))
-        try:
-            await run_in_threadpool(service.store.check)
-        except StoreError as exc:
-            log.error("referral database not writable at start-up: %s", exc)
+        await service.store_ok()  # says at start-up if referrals cannot be stored
         yield
         for task in tasks:
             task.cancel()

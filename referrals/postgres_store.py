@@ -290,10 +290,6 @@ class PostgresWriter(WriterBase):
         rows.sort(key=lambda r: r[0])
         return [Notification(r[0], r[1], r[2], flags(r[3]), _utc(r[4])) for r in rows]
 
-    def check(self) -> None:
-        """A write that changes nothing: fails the same way a real insert would (read-only, rights)."""
-        with self._db.transaction() as conn:
-            conn.execute("DELETE FROM referrals WHERE false")
 
 
 class PostgresAdmin(AdminBase):

@@ -126,8 +126,10 @@ class _Connection:
                     if conn.in_transaction:
                         conn.execute("ROLLBACK")
                     raise
-            except sqlite3.IntegrityError:
-                raise
+            except sqlite3.IntegrityError as exc:
+                if "UNIQUE constraint failed" in str(exc):
+                    raise  # for the caller to tell (a reference already taken)
+                raise StoreUnavailable("The referral database refused a row (IntegrityError)") from None
             except sqlite3.Error as exc:
                 self._drop()
                 raise _translate(exc) from None
@@ -157,8 +159,10 @@ class SQLiteWriter(WriterBase):
         try:
             with self._db.transaction() as conn:
                 self._insert(conn, referral, notify)
-        except sqlite3.IntegrityError:
-            raise DuplicateReference(referral.reference) from None
+        except sqlite3.IntegrityError as exc:
+            if "referrals.reference" in str(exc):
+                raise DuplicateReference(referral.reference) from None
+            raise StoreUnavailable("The referral database refused a row (IntegrityError)") from None
 
     def claim_notifications(self, now: float, limit: int, lease_seconds: float) -> list[Notification]:
         with self._db.transaction() as conn:
@@ -173,10 +177,6 @@ class SQLiteWriter(WriterBase):
             )
         return [Notification(r[0], r[1], r[2], flags(r[3]), _parse(r[4])) for r in rows]
 
-    def check(self) -> None:
-        """A write that changes nothing: fails the same way a real insert would."""
-        with self._db.transaction() as conn:
-            conn.execute("DELETE FROM referrals WHERE 0")
 
 
 class SQLiteAdmin(AdminBase):

@@ -97,8 +97,9 @@ class ReferralWriter(Protocol):
     def purge(self, now: datetime, retention_days: int, clock_is_right: bool = False) -> PurgeResult:
         """Delete referrals closed more than `retention_days` before `now` (retention.py)."""
 
-    def check(self) -> None:
-        """Raise StoreUnavailable unless a write would work (used by /healthz)."""
+    def check(self, notify: bool = True) -> None:
+        """Raise StoreError unless a referral (and, if notify, its email row) could be stored
+        now: a real write of the largest referral's size, deleted in the same transaction."""
 
     def close(self) -> None: ...
 

@@ -1,9 +1,10 @@
 """What the SQLite and PostgreSQL stores do alike, written once.
 
 Each store keeps what is its own in its own file: the schema, connections, error mapping,
-the notification claim (PostgreSQL's uses FOR UPDATE SKIP LOCKED), `check`, and how `add`
-tells a duplicate reference. The rows `add` writes, the outbox bookkeeping, the retention
-purge with its clock check, and the intake team's reads and marks are here.
+the notification claim (PostgreSQL's uses FOR UPDATE SKIP LOCKED), and how `add` tells a
+duplicate reference. The rows `add` writes, the health check that writes the same rows, the
+outbox bookkeeping, the retention purge with its clock check, and the intake team's reads
+and marks are here.
 
 The SQL here is written with `?` for each parameter; a store's `Dialect` turns that into
 its driver's style (psycopg takes `%s`) and says how it stores a timestamp. A store object
@@ -13,15 +14,21 @@ holds `_db`, whose `transaction(read_only=False)` gives a connection with `execu
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, ClassVar, Iterator, Sequence
 
+from . import clock
 from .store import CLOSED_STATUSES, PurgeResult, ReferralSummary, SealedReferral
 
 # Retention's clock check (retention.py explains the rules).
 CLOCK_TOLERANCE = timedelta(minutes=10)  # a clock this far behind the newest stored time is fine
 MAX_CLOCK_GAP = timedelta(days=7)  # more than this since the last check or stored time: a jump
+
+# The health check writes a sealed row this big: at least the largest referral the form can
+# produce (every answer at its longest, in 4-byte characters; a test checks the bound).
+HEALTH_PROBE_BYTES = 32 * 1024
 
 
 @dataclass(frozen=True)
@@ -157,6 +164,29 @@ class WriterBase(RetentionBase):
         )
         if notify:
             conn.execute(self._dialect.sql("INSERT INTO outbox (reference, next_attempt_at) VALUES (?, 0)"), (referral.reference,))
+
+    def check(self, notify: bool = True) -> None:
+        """Prove a referral could be stored now, or raise StoreError (StoreUnavailable, StoreBusy).
+
+        Writes what `add` writes (a sealed row as big as the largest referral, sealed to two
+        keys as with a recovery key, and its email row when `notify`), deletes it in the same
+        transaction and commits, so the bytes really go to disk (SQLite writes its WAL only at
+        COMMIT) and nothing is left behind:
+        no reader or email sender ever sees the row. Fails exactly when a parent's post would:
+        full disk, file-size limit, read-only database, a refused permission, a broken table.
+        """
+        probe = SealedReferral(
+            reference=f"HEALTH-{secrets.token_hex(4)}",  # never a real reference (XXXX-XXXX)
+            received_at=clock.utc_now(),
+            key_id="health-check",
+            sealed=secrets.token_bytes(HEALTH_PROBE_BYTES),  # random: no store can shrink it
+            flags=("health-check",),
+            recovery_key_id="health-check",  # as if a recovery key were set: the most a referral writes
+            recovery_sealed=secrets.token_bytes(HEALTH_PROBE_BYTES),
+        )
+        with self._db.transaction() as conn:
+            self._insert(conn, probe, notify)
+            conn.execute(self._dialect.sql("DELETE FROM referrals WHERE reference = ?"), (probe.reference,))
 
     def notification_sent(self, notification_id: int, now: datetime) -> None:
         with self._db.transaction() as conn:

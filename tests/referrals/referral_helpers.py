@@ -122,8 +122,29 @@ class ServerProcess:
                 self.proc.wait(timeout=10)
 
 
-def start_server(args: list[str], env: dict[str, str], log_path: Path, port: int) -> ServerProcess:
-    """Start `python -m referrals ...` in its own process group and wait for /healthz."""
+def serve_env(port: int, database, public_key, site_dir, **settings) -> dict[str, str]:
+    """REFERRALS_* variables for `serve` on 127.0.0.1:port; keyword settings are added by
+    name (`trusted_proxies="127.0.0.1"` becomes REFERRALS_TRUSTED_PROXIES)."""
+    env = {
+        "REFERRALS_DATABASE": str(database),
+        "REFERRALS_PUBLIC_KEY": str(public_key),
+        "REFERRALS_SITE_DIR": str(site_dir),
+        "REFERRALS_ALLOWED_ORIGINS": f"http://127.0.0.1:{port}",
+        "REFERRALS_TOKEN_SECRET": "test-secret-not-for-production",
+        "REFERRALS_TOKEN_MIN_SECONDS": "0",
+        "REFERRALS_RATE_LIMIT": "0",
+    }
+    env.update({f"REFERRALS_{name.upper()}": str(value) for name, value in settings.items()})
+    return env
+
+
+def start_server(args: list[str], env: dict[str, str], log_path: Path, port: int, preexec_fn=None,
+                 healthy: bool = True) -> ServerProcess:
+    """Start `python -m referrals ...` in its own process group and wait for /healthz.
+
+    `preexec_fn` runs in the child before the server starts (for example to set a resource
+    limit). With `healthy=False` any answer from /healthz will do (a database that is down
+    on purpose)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("REFERRALS_")}
     full_env.update(env)
     full_env["PYTHONPATH"] = str(ROOT)
@@ -131,6 +152,7 @@ def start_server(args: list[str], env: dict[str, str], log_path: Path, port: int
     proc = subprocess.Popen(
         [sys.executable, "-m", "referrals", *args],
         cwd=ROOT, env=full_env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
+        preexec_fn=preexec_fn,
     )
     log_file.close()
     server = ServerProcess(proc, port, log_path)
@@ -139,7 +161,7 @@ def start_server(args: list[str], env: dict[str, str], log_path: Path, port: int
         if proc.poll() is not None:
             raise AssertionError(f"server exited early:\n{server.log()}")
         try:
-            if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
+            if httpx.get(f"{server.url}/healthz", timeout=1).status_code in ((200,) if healthy else (200, 503)):
                 return server
         except httpx.HTTPError:
             pass

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from fake_clock import FakeClock, utc
-from referral_helpers import form_token, free_port, run_cli, start_server, valid_answers
+from referral_helpers import form_token, free_port, run_cli, serve_env, start_server, valid_answers
 from referrals.form_definition import PAGE_PATH
 from referrals.sqlite_store import SQLiteWriter
 from referrals.store import SealedReferral
@@ -52,24 +52,15 @@ def clocked_server(tmp_path, referral_site, keys):
     clock = FakeClock(tmp_path, utc(MIDNIGHTS[0][0]))
     port, smtp_port = free_port(), free_port()
     (tmp_path / "data").mkdir()
+    database = tmp_path / "data" / "referrals.sqlite3"
     env = {
         **clock.env,
-        "REFERRALS_DATABASE": str(tmp_path / "data" / "referrals.sqlite3"),
-        "REFERRALS_PUBLIC_KEY": str(keys[1]),
-        "REFERRALS_SITE_DIR": str(referral_site),
-        "REFERRALS_ALLOWED_ORIGINS": f"http://127.0.0.1:{port}",
-        "REFERRALS_TOKEN_SECRET": "charity-clock",
-        "REFERRALS_TOKEN_MIN_SECONDS": "0",
-        "REFERRALS_RATE_LIMIT": "0",
-        "REFERRALS_SMTP_HOST": "127.0.0.1",
-        "REFERRALS_SMTP_PORT": str(smtp_port),
-        "REFERRALS_SMTP_FROM": "website@oxpip.example",
-        "REFERRALS_SMTP_TO": "intake@oxpip.example",
-        "REFERRALS_NOTIFY_POLL_SECONDS": "0.2",
+        **serve_env(port, database, keys[1], referral_site, smtp_host="127.0.0.1", smtp_port=smtp_port,
+                    smtp_from="website@oxpip.example", smtp_to="intake@oxpip.example", notify_poll_seconds=0.2),
     }
     with smtp_server(smtp_port) as inbox:
         server = start_server(["serve", "--port", str(port)], env, tmp_path / "server.log", port)
-        server.clock, server.inbox, server.database = clock, inbox, tmp_path / "data" / "referrals.sqlite3"
+        server.clock, server.inbox, server.database = clock, inbox, database
         try:
             yield server
         finally:
