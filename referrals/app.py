@@ -91,6 +91,19 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class ProxyNotice:
+    """Lets the service notice proxy headers from a peer it was not told to trust (any path)."""
+
+    def __init__(self, app: ASGIApp, service: "Service"):
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            self.service.notice_proxy(scope)
+        await self.app(scope, receive, send)
+
+
 def is_https(scope: Scope, trusted: tuple[str, ...]) -> bool:
     if scope.get("scheme") == "https":
         return True
@@ -202,11 +215,36 @@ class Service:
     pages: BuiltPages
     trap: spam.TimeTrap
     limiter: spam.RateLimiter
+    flood: spam.FloodGuard
     notes_signer: URLSafeTimedSerializer
     notifier: Notifier | None = None
     recovery_key: object | None = None  # the recovery key pair's public half (keygen --recovery)
+    warnings: dict[str, str] = field(default_factory=dict)  # kind -> what a deployer must fix
     _healthy_until: float = 0.0  # time.monotonic(); see store_ok()
     _health_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def warn(self, kind: str, text: str) -> None:
+        """A setting that is probably wrong: said loudly the first time, and shown by /healthz."""
+        if kind in self.warnings:
+            return
+        self.warnings[kind] = text
+        log.warning("SETTINGS PROBLEM: %s", text)
+
+    def notice_proxy(self, scope: Scope) -> None:
+        """Warn when proxy headers come from a peer that REFERRALS_TRUSTED_PROXIES does not list."""
+        if "untrusted-proxy" in self.warnings:
+            return
+        peer = (scope.get("client") or ("", 0))[0]
+        headers = {k.decode("latin-1").lower() for k, _ in scope.get("headers", [])}
+        header = spam.forwarded_by_untrusted_peer(peer, headers, self.settings.trusted_proxies)
+        if header:
+            self.warn(
+                "untrusted-proxy",
+                f"requests from {peer} carry {header}, but REFERRALS_TRUSTED_PROXIES does not list {peer}: "
+                "every parent then looks like one client, so the per-client limit marks their referrals "
+                f"'rate-limit' (they are still kept). If a reverse proxy runs at {peer}, set "
+                f"REFERRALS_TRUSTED_PROXIES={peer} and restart the service.",
+            )
 
     # -- pages -------------------------------------------------------------------------
     def form_response(self, status: int, form_html: str, error: bool) -> HTMLResponse:
@@ -230,8 +268,18 @@ class Service:
         self.pages.refresh()
         contact = self.pages.contact
         origin = spam.origin_verdict(
-            request.headers.get("origin"), request.headers.get("sec-fetch-site"), self.settings.allowed_origins
+            request.headers.get("origin"),
+            request.headers.get("sec-fetch-site"),
+            self.settings.allowed_origins,
+            host=request.headers.get("host"),
         )
+        if origin == "unlisted":
+            self.warn(
+                "origin-unlisted",
+                f"a form was posted from {request.headers.get('origin')}, the address it was sent to, which "
+                "REFERRALS_ALLOWED_ORIGINS does not list (it was accepted). If that is the site's address, "
+                "add it to REFERRALS_ALLOWED_ORIGINS.",
+            )
         if origin == "foreign":
             log.info("form post refused: foreign origin")
             return self.problem_response(403, rendering.other_site(contact))
@@ -257,9 +305,7 @@ class Service:
             request.headers.get("x-forwarded-for"),
             self.settings.trusted_proxies,
         )
-        if not self.limiter.allow(client):
-            log.info("form post held back: rate limit")
-            return self.problem_response(429, rendering.too_many_attempts(contact), collect_values(form), retry_token)
+        busy_client = not self.limiter.allow(client)
 
         result = validate(form, today=clock.today(self.settings.zone))
         if not result.ok:
@@ -271,6 +317,14 @@ class Service:
             flags.append("honeypot")
         if origin == "missing":
             flags.append("no-origin")
+        if busy_client:
+            flags.append("rate-limit")  # kept: the address may be a family hub, or a proxy not trusted
+        if not self.flood.allow(marked=bool(flags)):
+            log.warning(
+                "form post held back: more than %d %s referrals in %.0f s (REFERRALS_FLOOD_LIMIT)",
+                self.flood.count, "marked" if flags else "clean", self.flood.window,
+            )
+            return self.problem_response(429, rendering.too_many_attempts(contact), result.values, retry_token)
         try:
             reference = await run_in_threadpool(self._store, result.answers, result.notes, tuple(flags))
         except StoreError as exc:
@@ -367,10 +421,13 @@ class Service:
             return True
 
     async def healthz(self, request: Request) -> Response:
-        """200 {"status": "ok"} when a referral could be stored now, else 503 "unavailable"."""
-        if not await self.store_ok():
-            return JSONResponse({"status": "unavailable"}, status_code=503, headers={"Cache-Control": "no-store"})
-        return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
+        """200 {"status": "ok"} when a referral could be stored now, else 503 "unavailable";
+        plus "warnings": [...] naming any setting that is probably wrong."""
+        body: dict = {"status": "ok" if await self.store_ok() else "unavailable"}
+        if self.warnings:
+            body["warnings"] = list(self.warnings.values())
+        status = 200 if body["status"] == "ok" else 503
+        return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
     def not_found(self) -> HTMLResponse:
         return HTMLResponse(self.pages.not_found, status_code=404)
@@ -395,6 +452,10 @@ def build_service(settings: Settings) -> Service:
         log.warning("REFERRALS_TOKEN_SECRET is not set: using a random one, so form tokens last one run only")
     settings = settings.with_defaults()
     store = open_writer(settings.database)  # SQLite path/URL, or postgresql://
+    log.info(
+        "sealing referrals for key id %s; trusting X-Forwarded-For from: %s",
+        crypto.key_id(public_key), ", ".join(settings.trusted_proxies) or "no one (no reverse proxy)",
+    )
     return Service(
         settings=settings,
         store=store,
@@ -404,6 +465,7 @@ def build_service(settings: Settings) -> Service:
         pages=pages,
         trap=spam.TimeTrap(settings.token_secret, settings.token_min_seconds, settings.token_max_age_seconds),
         limiter=spam.RateLimiter(settings.rate_limit_count, settings.rate_limit_window_seconds),
+        flood=spam.FloodGuard(settings.flood_limit_count, settings.flood_limit_window_seconds),
         notes_signer=URLSafeTimedSerializer(settings.token_secret, salt="oxpip-referral-notes"),
     )
 
@@ -464,5 +526,6 @@ def create_app(settings: Settings | None = None, serve_site: bool = False) -> St
     app.state.service = service
     app.state.feedback = feedback
     app.add_middleware(CatchAll, service=service)
+    app.add_middleware(ProxyNotice, service=service)
     app.add_middleware(SecurityHeaders, trusted_proxies=service.settings.trusted_proxies)
     return app

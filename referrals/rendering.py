@@ -105,9 +105,9 @@ def service_unavailable(contact: Contact) -> Problem:
 def too_many_attempts(contact: Contact) -> Problem:
     return Problem(
         "Please wait before sending the form again",
-        "<p>We have had a lot of forms from your internet connection in a short time, "
-        "so we have not sent this one yet. Your answers are still here.</p>"
-        f"<p>Try again in 10 minutes, or {_call_us(contact)}.</p>",
+        "<p>We have had a very large number of forms in a short time, "
+        "so we have not sent yours yet. Your answers are still here.</p>"
+        f"<p>Try again later, or {_call_us(contact)}.</p>",
     )
 
 

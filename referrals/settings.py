@@ -6,6 +6,7 @@ line, rather than failing later in front of a parent.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field, replace
@@ -34,6 +35,8 @@ class Settings:
     rate_limit_window_seconds: float = 600.0
     feedback_rate_limit_count: int = 10  # "Was this page helpful?" answers per client per window
     feedback_rate_limit_window_seconds: float = 600.0
+    flood_limit_count: int = 500  # referrals kept per window over all clients (clean and marked apart); 0: off
+    flood_limit_window_seconds: float = 3600.0
     max_body_bytes: int = 64 * 1024
     trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For/-Proto we believe
     smtp_host: str = ""
@@ -91,12 +94,27 @@ def _number(name: str, value: str, kind=int):
     return number
 
 
-def _rate(value: str, name: str = "REFERRALS_RATE_LIMIT") -> tuple[int, float]:
+def _rate(value: str, name: str = "REFERRALS_RATE_LIMIT", window: str = "600") -> tuple[int, float]:
     """"20/600" means 20 posts per 600 seconds; "0" turns the limit off."""
     if value.strip() == "0":
         return 0, 1.0
-    count, _, window = value.partition("/")
-    return _number(name, count), _number(name, window or "600", float)
+    count, _, given = value.partition("/")
+    seconds = _number(name, given or window, float)
+    if not seconds:
+        raise SettingsError(f"{name} needs a window of at least 1 second, like 20/600")
+    return _number(name, count), seconds
+
+
+def _network(value: str) -> str:
+    """An IP address or network (10.0.0.5, ::1, 10.0.0.0/24): a name would never match a peer."""
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise SettingsError(
+            f"REFERRALS_TRUSTED_PROXIES: {value!r} is not an IP address or network; "
+            "write the proxy's address as the service sees it, like 127.0.0.1 or 10.0.0.0/24"
+        ) from None
+    return value
 
 
 def _origin(value: str) -> str:
@@ -134,6 +152,10 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     if get("FEEDBACK_RATE_LIMIT"):
         values["feedback_rate_limit_count"], values["feedback_rate_limit_window_seconds"] = _rate(
             get("FEEDBACK_RATE_LIMIT"), "REFERRALS_FEEDBACK_RATE_LIMIT")
+    if get("FLOOD_LIMIT"):
+        values["flood_limit_count"], values["flood_limit_window_seconds"] = _rate(
+            get("FLOOD_LIMIT"), "REFERRALS_FLOOD_LIMIT", "3600"
+        )
     for name, attr, kind in (
         ("MAX_BODY_BYTES", "max_body_bytes", int),
         ("SMTP_PORT", "smtp_port", int),
@@ -147,7 +169,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     ):
         if get(name):
             values[attr] = _number(f"REFERRALS_{name}", get(name), kind)
-    values["trusted_proxies"] = _list(get("TRUSTED_PROXIES"))
+    values["trusted_proxies"] = tuple(_network(p) for p in _list(get("TRUSTED_PROXIES")))
     values["smtp_host"] = get("SMTP_HOST")
     values["smtp_from"] = get("SMTP_FROM")
     values["smtp_to"] = _list(get("SMTP_TO"))

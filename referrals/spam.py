@@ -7,11 +7,17 @@
 - Honeypot: a field hidden from people and from assistive technology; if it comes back
   filled, the referral is kept and marked.
 - Origin: a post from another site is refused (that is cross-site request forgery, not a
-  parent): a real Origin must be on the allow-list exactly, and `Origin: null` (what
-  browsers send under our no-referrer policy) is judged by Sec-Fetch-Site. No signal at
-  all (old browsers, privacy tools) is kept and marked.
-- Rate limit per client: generous, in memory, per process; a parent who hits it sees the
-  form again with every answer kept and a phone number.
+  parent): a real Origin must be on the allow-list exactly, or be the very address the
+  request was sent to (then the allow-list is wrong, and the service says so), and
+  `Origin: null` (what browsers send under our no-referrer policy) is judged by
+  Sec-Fetch-Site. No signal at all (old browsers, privacy tools) is kept and marked.
+- Rate limit per client: over it, the referral is still kept, and marked. A client address
+  can be shared by a whole family hub, or by everyone when the proxy in front is not trusted,
+  so other people's posts must never turn a parent away.
+- Flood bound: over all clients together, only so many referrals are kept per window
+  (separately for clean and for marked ones, so a flood of marked spam cannot crowd out
+  clean referrals); beyond it a post is held back with every answer kept and a phone
+  number. This protects the disk; it is far above what a charity receives.
 """
 
 from __future__ import annotations
@@ -69,6 +75,29 @@ class TimeTrap:
         return self.issue(RETRY_VIEW if check.flag in (None, "fast") else FIRST_VIEW)
 
 
+class FloodGuard:
+    """At most `count` kept referrals per `window_seconds` over all clients, counted apart for
+    clean and for marked ones. `count` 0 turns it off. In memory, per process."""
+
+    def __init__(self, count: int, window_seconds: float):
+        self.count = count
+        self.window = window_seconds
+        self._kept: dict[bool, deque[float]] = {False: deque(), True: deque()}
+
+    def allow(self, marked: bool, now: float | None = None) -> bool:
+        """True (and counted) if one more referral of this kind may be kept now."""
+        if self.count <= 0:
+            return True
+        now = time.monotonic() if now is None else now
+        kept = self._kept[marked]
+        while kept and kept[0] <= now - self.window:
+            kept.popleft()
+        if len(kept) >= self.count:
+            return False
+        kept.append(now)
+        return True
+
+
 class RateLimiter:
     """Sliding window per client key, bounded in memory (oldest clients forgotten first)."""
 
@@ -94,22 +123,47 @@ class RateLimiter:
         return allowed
 
 
-def origin_verdict(origin: str | None, fetch_site: str | None, allowed: tuple[str, ...]) -> str:
-    """"ok", "missing" (kept, marked) or "foreign" (refused).
+def origin_verdict(origin: str | None, fetch_site: str | None, allowed: tuple[str, ...], host: str | None = None) -> str:
+    """"ok", "unlisted" (fine, but the allow-list lacks it), "missing" (kept, marked) or "foreign" (refused).
 
-    A real Origin must match the allow-list exactly. Our pages use Referrer-Policy
-    no-referrer, and with that policy browsers send `Origin: null` on a same-origin form
-    post; then the browser's own Sec-Fetch-Site header (which no web page can forge) tells
-    same-origin from cross-site. Old browsers that send neither are kept and marked.
+    A real Origin must match the allow-list exactly, or be the address the request itself
+    was sent to (`host`, the Host header): a browser on another site never sends that, so
+    such a post is ours and only the allow-list is wrong ("unlisted"). Our pages use
+    Referrer-Policy no-referrer, and with that policy browsers send `Origin: null` on a
+    same-origin form post; then the browser's own Sec-Fetch-Site header (which no web page
+    can forge) tells same-origin from cross-site. Old browsers that send neither are kept
+    and marked.
     """
     if origin and origin != "null":
-        return "ok" if origin in allowed else "foreign"
+        if origin in allowed:
+            return "ok"
+        if host and origin in (f"https://{host}", f"http://{host}"):
+            return "unlisted"
+        return "foreign"
     site = (fetch_site or "").strip().lower()
     if site == "same-origin":
         return "ok"
     if site in ("cross-site", "same-site"):
         return "foreign"
     return "missing"
+
+
+FORWARDING_HEADERS = ("X-Forwarded-For", "X-Forwarded-Proto", "Forwarded", "X-Real-IP")
+
+
+def forwarded_by_untrusted_peer(peer: str | None, headers, trusted: tuple[str, ...]) -> str | None:
+    """The first proxy header present (by name, of the lower-case names in `headers`) when
+    `peer` is not a trusted proxy, else None.
+
+    Such a request came through a reverse proxy the service was not told to trust
+    (REFERRALS_TRUSTED_PROXIES): every parent then seems to share the proxy's address.
+    """
+    if peer and _is_trusted(peer, trusted):
+        return None
+    for name in FORWARDING_HEADERS:
+        if name.lower() in headers:
+            return name
+    return None
 
 
 def client_address(peer: str | None, forwarded_for: str | None, trusted: tuple[str, ...]) -> str:

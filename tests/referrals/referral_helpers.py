@@ -44,10 +44,11 @@ def site_plugins() -> list[str]:
 
 
 @contextmanager
-def app_client(settings: Settings):
+def app_client(settings: Settings, peer: tuple[str, int] = ("testclient", 50000)):
+    """The app in-process; `peer` is the address the app sees the request coming from."""
     from starlette.testclient import TestClient
 
-    with TestClient(create_app(settings), base_url=ORIGIN, follow_redirects=False) as client:
+    with TestClient(create_app(settings), base_url=ORIGIN, follow_redirects=False, client=peer) as client:
         client.headers["Origin"] = ORIGIN
         yield client
 
