@@ -30,7 +30,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import clock, confirmation, crypto, rendering, retention, spam
+from . import clock, confirmation, crypto, logs, rendering, retention, spam
 from .feedback_app import FeedbackEndpoint
 from .form_definition import FORM_VERSION, HONEYPOT_FIELD, PAGE_PATH, RECEIVED_PATH, TOKEN_FIELD
 from .notify import Notifier
@@ -332,7 +332,8 @@ class Service:
             log.error("referral NOT stored: %s", exc)
             return self.problem_response(503, rendering.service_unavailable(contact), result.values, retry_token)
         self._healthy_until = time.monotonic() + HEALTHY_FOR_SECONDS
-        log.info("referral %s stored%s", reference, f" (marked: {', '.join(flags)})" if flags else "")
+        marked = f" (marked: {', '.join(flags)})" if flags else ""
+        log.info("referral %s stored%s", reference, marked, extra={"each": True})  # bounded by the flood bound
         if self.notifier:
             self.notifier.wake()
         return self._to_confirmation(request, reference, confirmation.choices(result.answers, result.notes))
@@ -485,6 +486,7 @@ def create_app(settings: Settings | None = None, serve_site: bool = False) -> St
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
+        asyncio.get_running_loop().set_exception_handler(logs.loop_exception_handler)
         tasks = []
         if service.settings.notifications_enabled:
             service.notifier = Notifier(service.settings, service.store)
@@ -499,6 +501,7 @@ def create_app(settings: Settings | None = None, serve_site: bool = False) -> St
             await service.notifier.stop()
         service.store.close()
         feedback.close()
+        logs.flush()
 
     async def not_found(request: Request, exc: Exception) -> Response:
         return service.not_found()

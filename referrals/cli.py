@@ -338,15 +338,15 @@ def cmd_audit(args) -> int:
 
 # -- servers ----------------------------------------------------------------------------
 def cmd_serve(args) -> int:
-    import uvicorn
-
+    from . import server
     from .app import create_app
 
-    app = create_app(from_env())
-    uvicorn.run(
-        app, host=args.host, port=args.port, proxy_headers=False, server_header=False,
-        log_level="info", log_config=None, timeout_graceful_shutdown=10,
-    )
+    settings = from_env()
+    app = create_app(settings)
+    try:
+        server.run(app, args.host, args.port, settings.max_connections, settings.request_timeout_seconds)
+    except server.ServerLimitsError as exc:
+        raise CommandError(f"cannot start: {exc}") from None
     return 0
 
 

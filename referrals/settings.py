@@ -38,6 +38,8 @@ class Settings:
     flood_limit_count: int = 500  # referrals kept per window over all clients (clean and marked apart); 0: off
     flood_limit_window_seconds: float = 3600.0
     max_body_bytes: int = 64 * 1024
+    max_connections: int = 200  # open at once (fewer if `ulimit -n` cannot hold them): referrals/server.py
+    request_timeout_seconds: float = 30.0  # headers and body must arrive within this; then the connection closes
     trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For/-Proto we believe
     smtp_host: str = ""
     smtp_port: int = 25
@@ -158,6 +160,8 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         )
     for name, attr, kind in (
         ("MAX_BODY_BYTES", "max_body_bytes", int),
+        ("MAX_CONNECTIONS", "max_connections", int),
+        ("REQUEST_TIMEOUT_SECONDS", "request_timeout_seconds", float),
         ("SMTP_PORT", "smtp_port", int),
         ("SMTP_TIMEOUT_SECONDS", "smtp_timeout_seconds", float),
         ("NOTIFY_RETRY_SECONDS", "notify_retry_seconds", float),
@@ -186,6 +190,8 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     settings = replace(base, **values)
     if settings.smtp_host and not (settings.smtp_to and settings.smtp_from):
         raise SettingsError("REFERRALS_SMTP_HOST is set, so REFERRALS_SMTP_FROM and REFERRALS_SMTP_TO are needed too")
+    if settings.max_connections < 1 or settings.request_timeout_seconds < 1:
+        raise SettingsError("REFERRALS_MAX_CONNECTIONS and REFERRALS_REQUEST_TIMEOUT_SECONDS must be at least 1")
     if settings.max_body_bytes < MAX_HONEST_BODY_BYTES:
         raise SettingsError(
             f"REFERRALS_MAX_BODY_BYTES must be at least {MAX_HONEST_BODY_BYTES} (the largest honest form); 65536 is a good value"
