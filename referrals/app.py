@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import logging
 import re
 import secrets
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -37,7 +39,7 @@ from .notify import Notifier
 from .pages import BuiltPages, PageError
 from .settings import Settings, SettingsError, from_env
 from .stores import open_writer
-from .store import DuplicateReference, ReferralWriter, StoreError
+from .store import AlreadySent, DuplicateReference, ReferralWriter, StoreError
 from .validation import collect_values, validate
 
 log = logging.getLogger("referrals")
@@ -299,6 +301,11 @@ class Service:
             return Response(status_code=400)
 
         token_check = self.trap.check(form.get(TOKEN_FIELD, ""))
+        form_key = self._form_key(token_check.form_id)
+        sent_as = await self._sent_reference(form_key)
+        if sent_as:  # the same form again (Back, Reload, a second click): never a second referral
+            log.info("form sent again: told it was already sent")
+            return self._to_confirmation(request, sent_as, ["already_sent"])
         retry_token = self.trap.for_retry(token_check)
         client = spam.client_address(
             request.client.host if request.client else None,
@@ -326,7 +333,10 @@ class Service:
             )
             return self.problem_response(429, rendering.too_many_attempts(contact), result.values, retry_token)
         try:
-            reference = await run_in_threadpool(self._store, result.answers, result.notes, tuple(flags))
+            reference = await run_in_threadpool(self._store, result.answers, result.notes, tuple(flags), form_key)
+        except AlreadySent as exc:  # sent twice at the same moment: the other post stored it
+            log.info("form sent again: told it was already sent")
+            return self._to_confirmation(request, exc.reference, ["already_sent"])
         except StoreError as exc:
             self._healthy_until = 0.0
             log.error("referral NOT stored: %s", exc)
@@ -337,6 +347,21 @@ class Service:
         if self.notifier:
             self.notifier.wake()
         return self._to_confirmation(request, reference, confirmation.choices(result.answers, result.notes))
+
+    def _form_key(self, form_id: str | None) -> str | None:
+        """A keyed hash of the form's random id: what the store keeps to recognise it again."""
+        if not form_id:
+            return None
+        secret = self.settings.token_secret.encode()
+        return hmac.new(secret, f"sent-form:{form_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+    async def _sent_reference(self, form_key: str | None) -> str | None:
+        if not form_key:
+            return None
+        try:
+            return await run_in_threadpool(self.store.sent_reference, form_key)
+        except StoreError:
+            return None  # the store is failing: storing will say so (503, answers kept)
 
     def _to_confirmation(self, request: Request, reference: str, kept: list[str]) -> Response:
         """303 with only the reference in the URL; the parent's choices (confirmation.py) ride
@@ -358,7 +383,7 @@ class Service:
     async def _read_form(self, request: Request) -> dict[str, str]:
         return await read_form(request, self.settings.max_body_bytes)
 
-    def _store(self, answers: dict, notes: dict, flags: tuple[str, ...]) -> str:
+    def _store(self, answers: dict, notes: dict, flags: tuple[str, ...], form_key: str | None = None) -> str:
         """Seal and store; runs in a worker thread. Returns the reference only after COMMIT."""
         received = clock.utc_now()
         for _ in range(5):
@@ -373,7 +398,10 @@ class Service:
             }
             try:
                 self.store.add(
-                    crypto.seal_referral(document, reference, received, flags, self.public_key, self.recovery_key),
+                    replace(
+                        crypto.seal_referral(document, reference, received, flags, self.public_key, self.recovery_key),
+                        form_key=form_key,
+                    ),
                     notify=self.settings.notifications_enabled,
                 )
                 return reference

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from typing import Mapping
 
+# A note before everything else: the same form was sent again, and not stored twice.
+REPEAT_NOTES = ("already_sent",)
 # Sentences in the "How we will contact you" box, in this order.
 CONTACT_CHOICES = ("by_phone", "by_email", "no_message", "message_ok", "safe_times")
 # Notes of their own, after it.
 AREA_NOTES = ("outside", "over_2")
-ALL_KEYS = CONTACT_CHOICES + AREA_NOTES
+ALL_KEYS = REPEAT_NOTES + CONTACT_CHOICES + AREA_NOTES
 CONTACT_BOX = "contact"  # the box the contact sentences go in
 
 

@@ -14,7 +14,7 @@ from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .confirmation import AREA_NOTES, CONTACT_BOX, CONTACT_CHOICES
+from .confirmation import AREA_NOTES, CONTACT_BOX, CONTACT_CHOICES, REPEAT_NOTES
 from .rendering import Contact
 
 FORM_START, FORM_END = "<!-- referral-form:start -->", "<!-- referral-form:end -->"
@@ -131,10 +131,11 @@ class BuiltPages:
         return before + "\n" + form_html + "\n" + self.form.after
 
     def notes_html(self, keys: tuple[str, ...]) -> str:
-        """The notes for these keys: the contact sentences in their box, then the others."""
+        """The notes for these keys: "already sent" first, the contact sentences in their box, then the others."""
+        repeat = "".join(self.notes[k] for k in REPEAT_NOTES if k in keys and k in self.notes)
         items = "".join(self.notes[k] for k in CONTACT_CHOICES if k in keys and k in self.notes)
         html = self.notes.get(CONTACT_BOX, NOTE_ITEMS).replace(NOTE_ITEMS, items) if items else ""
-        return html + "".join(self.notes[k] for k in AREA_NOTES if k in keys and k in self.notes)
+        return repeat + html + "".join(self.notes[k] for k in AREA_NOTES if k in keys and k in self.notes)
 
     def received_page(self, reference: str, notes: tuple[str, ...]) -> str:
         ref_html = (

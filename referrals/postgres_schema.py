@@ -2,8 +2,8 @@
 
 Version 1 (the first release) had `referrals` (status new or handled) and `outbox`, and no
 `service_state` table; version 2 adds the intake team's inbox (see sqlite_schema.py for
-what each table holds). The version is in the comment on `service_state` ("oxpip-referrals
-schema 2"): the catalogue is readable by every role, so a role with no rights on that table
+what each table holds); version 3 adds `sent_forms`. The version is in the comment on
+`service_state` ("oxpip-referrals schema 3"): the catalogue is readable by every role, so a role with no rights on that table
 (the feedback tests' service role, say) can still tell the schema is current.
 
 The audit log is append-only in the database itself: a trigger refuses UPDATE, DELETE and
@@ -12,7 +12,7 @@ TRUNCATE for every role, and no role but the owner is granted those rights anywa
 
 from __future__ import annotations
 
-VERSION = 2
+VERSION = 3
 
 VERSION_1 = """
 CREATE TABLE IF NOT EXISTS referrals (
@@ -112,6 +112,19 @@ CREATE TABLE IF NOT EXISTS service_state (
 COMMENT ON TABLE service_state IS 'oxpip-referrals schema 2';
 """
 
+# Version 3: a keyed hash of each sent form's random id with its reference, kept 7 days, so
+# the same form sent twice (Back and Reload, a double click, two instances) is one referral.
+UPGRADE_TO_3 = """
+CREATE TABLE IF NOT EXISTS sent_forms (
+    form_key  text PRIMARY KEY,
+    reference text NOT NULL REFERENCES referrals (reference) ON DELETE CASCADE,
+    sent_at   timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sent_forms_sent ON sent_forms (sent_at);
+CREATE INDEX IF NOT EXISTS sent_forms_reference ON sent_forms (reference);
+COMMENT ON TABLE service_state IS 'oxpip-referrals schema 3';
+"""
+
 # The public web app's role: add referrals, run the outbox, and the retention purge (which
 # reads statuses and times, never the sealed columns). Run as the tables' owner with
 # {schema} and {role} filled in (docs/referrals.md; the tests run exactly these).
@@ -123,6 +136,7 @@ GRANT SELECT, INSERT, UPDATE ON outbox TO {role};
 GRANT SELECT (created_at) ON notes TO {role};
 GRANT SELECT (at), INSERT ON audit TO {role};
 GRANT SELECT, INSERT, UPDATE, DELETE ON service_state TO {role};
+GRANT SELECT, INSERT, DELETE ON sent_forms TO {role};
 """
 
 # The staff inbox's role: reads sealed rows, changes statuses, adds sealed notes and audit
@@ -174,3 +188,6 @@ def upgrade(conn) -> None:
         version = 1
     if version == 1:
         conn.execute(UPGRADE_TO_2)
+        version = 2
+    if version == 2:
+        conn.execute(UPGRADE_TO_3)

@@ -40,7 +40,7 @@ from psycopg.conninfo import conninfo_to_dict
 from . import postgres_schema
 from .inbox_store import InboxBase
 from .postgres_schema import INBOX_GRANTS, INTAKE_GRANTS, WRITER_GRANTS  # noqa: F401 (documented here)
-from .store import DuplicateReference, Notification, SealedReferral, StoreBusy, StoreUnavailable
+from .store import AlreadySent, DuplicateReference, Notification, SealedReferral, StoreBusy, StoreUnavailable
 from .store_common import AdminBase, Dialect, WriterBase, flags
 
 SCHEMA_LOCK = 0x0A1F_5EED  # pg_advisory_xact_lock key: one schema creator at a time
@@ -272,6 +272,8 @@ class PostgresWriter(WriterBase):
             with self._db.transaction() as conn:
                 self._insert(conn, referral, notify)
         except pg_errors.UniqueViolation as exc:
+            if exc.diag.constraint_name == "sent_forms_pkey":
+                raise AlreadySent(self.sent_reference(referral.form_key) or "") from None
             if exc.diag.constraint_name == "referrals_pkey":
                 raise DuplicateReference(referral.reference) from None
             raise StoreUnavailable("The referral database refused a row (UniqueViolation)") from None

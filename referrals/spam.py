@@ -23,6 +23,7 @@
 from __future__ import annotations
 
 import ipaddress
+import secrets
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass
@@ -37,42 +38,53 @@ RETRY_VIEW = "r"  # the form shown again after an error: the person has already 
 @dataclass(frozen=True)
 class TokenCheck:
     flag: str | None  # None when the token is good and the timing plausible
+    form_id: str | None = None  # the form this token belongs to (kept across error pages); None if not good
 
 
 class TimeTrap:
-    """Signs and checks the form token (itsdangerous: HMAC with a server-side secret)."""
+    """Signs and checks the form token (itsdangerous: HMAC with a server-side secret).
+
+    A token carries its kind (first view or retry) and a random form id. The id stays the
+    same on every error page of one form, so the service can tell the same form sent twice.
+    """
 
     def __init__(self, secret: str, min_seconds: float, max_age_seconds: float):
         self._serializer = URLSafeTimedSerializer(secret, salt=_SALT)
         self.min_seconds = min_seconds
         self.max_age_seconds = max_age_seconds
 
-    def issue(self, kind: str = FIRST_VIEW) -> str:
-        return self._serializer.dumps(kind)
+    def issue(self, kind: str = FIRST_VIEW, form_id: str | None = None) -> str:
+        return self._serializer.dumps([kind, form_id or secrets.token_urlsafe(12)])
 
     def check(self, token: str, now: float | None = None) -> TokenCheck:
         if not token:
             return TokenCheck("no-token")
         try:
-            kind, issued = self._serializer.loads(token, max_age=self.max_age_seconds, return_timestamp=True)
+            payload, issued = self._serializer.loads(token, max_age=self.max_age_seconds, return_timestamp=True)
         except SignatureExpired:
             return TokenCheck("old-token")
         except BadSignature:
+            return TokenCheck("bad-token")
+        if isinstance(payload, str):  # a token from before form ids: still good, just not recognisable
+            kind, form_id = payload, None
+        elif isinstance(payload, list) and len(payload) == 2 and isinstance(payload[1], str):
+            kind, form_id = payload
+        else:
             return TokenCheck("bad-token")
         if kind not in (FIRST_VIEW, RETRY_VIEW):
             return TokenCheck("bad-token")
         elapsed = (now or time.time()) - issued.timestamp()
         if kind == FIRST_VIEW and elapsed < self.min_seconds:
-            return TokenCheck("fast")
-        return TokenCheck(None)
+            return TokenCheck("fast", form_id)
+        return TokenCheck(None, form_id)
 
     def for_retry(self, check: TokenCheck) -> str:
-        """The token for a form shown again after an error.
+        """The token for a form shown again after an error: the same form id.
 
         A parent who came with a good token has already spent time on the form, so the new
         token skips the speed check. One who came without a good token starts the clock now.
         """
-        return self.issue(RETRY_VIEW if check.flag in (None, "fast") else FIRST_VIEW)
+        return self.issue(RETRY_VIEW if check.flag in (None, "fast") else FIRST_VIEW, check.form_id)
 
 
 class FloodGuard:

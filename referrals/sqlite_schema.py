@@ -5,7 +5,9 @@
 Version 2 adds the intake team's inbox: the workflow (contacted, signposted, assignee),
 a second sealed copy for the recovery key, sealed notes, the append-only audit log, staff,
 passkeys, server-side sessions and a small key/value table for the service's own state
-(retention's clock check, daily emails).
+(retention's clock check, daily emails). Version 3 adds `sent_forms`: a keyed hash of each
+sent form's random id with its reference, kept 7 days, so the same form sent twice is one
+referral.
 
 `ensure_schema(conn)` makes a new database or upgrades an old one, in one transaction,
 without losing a row: SQLite cannot change a CHECK constraint, so `referrals` is rebuilt
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import sqlite3
 
-VERSION = 2
+VERSION = 3
 
 REFERRALS_TABLE = """
 CREATE TABLE {name} (
@@ -107,6 +109,16 @@ CREATE TABLE IF NOT EXISTS service_state (
 );
 """
 
+SENT_FORMS_TABLE = """
+CREATE TABLE IF NOT EXISTS sent_forms (
+    form_key  TEXT PRIMARY KEY,
+    reference TEXT NOT NULL REFERENCES referrals (reference) ON DELETE CASCADE,
+    sent_at   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sent_forms_sent ON sent_forms (sent_at);
+CREATE INDEX IF NOT EXISTS sent_forms_reference ON sent_forms (reference);
+"""
+
 
 def _tables(conn: sqlite3.Connection) -> set[str]:
     return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -125,12 +137,13 @@ def ensure_schema(conn: sqlite3.Connection, create: bool) -> None:
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            if conn.execute("PRAGMA user_version").fetchone()[0] < VERSION:  # another process may have just done it
-                if "referrals" in _tables(conn):
-                    _upgrade_from_version_1(conn)
-                else:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version < VERSION:  # another process may have just done it
+                if "referrals" not in _tables(conn):
                     conn.execute(REFERRALS_TABLE.format(name="referrals"))
-                for statement in _statements(OUTBOX_TABLE + INBOX_TABLES):
+                elif version < 2:  # a first-release database has user_version 0
+                    _upgrade_from_version_1(conn)
+                for statement in _statements(OUTBOX_TABLE + INBOX_TABLES + SENT_FORMS_TABLE):
                     conn.execute(statement)
                 if conn.execute("PRAGMA foreign_key_check").fetchall():
                     raise sqlite3.IntegrityError("foreign key check failed during the schema upgrade")

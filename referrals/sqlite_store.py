@@ -19,7 +19,7 @@ from typing import Iterator
 
 from .sqlite_schema import ensure_schema
 from .inbox_store import InboxBase
-from .store import DuplicateReference, Notification, SealedReferral, StoreBusy, StoreUnavailable
+from .store import AlreadySent, DuplicateReference, Notification, SealedReferral, StoreBusy, StoreUnavailable
 from .store_common import AdminBase, Dialect, WriterBase, flags
 
 BUSY_TIMEOUT_MS = 5000
@@ -160,6 +160,8 @@ class SQLiteWriter(WriterBase):
             with self._db.transaction() as conn:
                 self._insert(conn, referral, notify)
         except sqlite3.IntegrityError as exc:
+            if "sent_forms.form_key" in str(exc):
+                raise AlreadySent(self.sent_reference(referral.form_key) or "") from None
             if "referrals.reference" in str(exc):
                 raise DuplicateReference(referral.reference) from None
             raise StoreUnavailable("The referral database refused a row (IntegrityError)") from None

@@ -35,6 +35,14 @@ class DuplicateReference(StoreError):
     """The random reference is already taken; the caller draws a new one."""
 
 
+class AlreadySent(StoreError):
+    """This form was already sent (its form key is stored): `reference` is the referral it made."""
+
+    def __init__(self, reference: str):
+        super().__init__(f"this form was already sent as referral {reference}")
+        self.reference = reference
+
+
 STATUSES = ("new", "contacted", "handled", "signposted")
 CLOSED_STATUSES = ("handled", "signposted")
 
@@ -48,6 +56,7 @@ class SealedReferral:
     flags: tuple[str, ...] = ()  # spam signals, for example ("fast", "honeypot")
     recovery_key_id: str | None = None  # the same referral sealed to the recovery key, if one is set
     recovery_sealed: bytes | None = None
+    form_key: str | None = None  # keyed hash of the form's id: recognises the same form sent again
 
 
 @dataclass(frozen=True)
@@ -85,7 +94,14 @@ class ReferralWriter(Protocol):
     """What the web app needs. Deliberately nothing that returns a sealed referral."""
 
     def add(self, referral: SealedReferral, notify: bool) -> None:
-        """Store the referral and, in the same transaction, queue the staff email."""
+        """Store the referral and, in the same transaction, queue the staff email and record
+        its form key. Raises AlreadySent if that form key is already stored (a second post
+        of the same form, even at the same moment on another instance)."""
+
+    def sent_reference(self, form_key: str) -> str | None:
+        """The reference a form (by its key) was already sent as, within SENT_FORMS_KEPT_DAYS.
+
+        Reads nothing personal: form keys are keyed hashes of random form ids."""
 
     def claim_notifications(self, now: float, limit: int, lease_seconds: float) -> list[Notification]:
         """Due emails, each leased so that only one sender works on it."""

@@ -29,6 +29,8 @@ MAX_CLOCK_GAP = timedelta(days=7)  # more than this since the last check or stor
 # The health check writes a sealed row this big: at least the largest referral the form can
 # produce (every answer at its longest, in 4-byte characters; a test checks the bound).
 HEALTH_PROBE_BYTES = 32 * 1024
+# How long a sent form is recognised if it is sent again (its key and reference, nothing else).
+SENT_FORMS_KEPT_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -164,14 +166,30 @@ class WriterBase(RetentionBase):
         )
         if notify:
             conn.execute(self._dialect.sql("INSERT INTO outbox (reference, next_attempt_at) VALUES (?, 0)"), (referral.reference,))
+        if referral.form_key:
+            kept_from = referral.received_at - timedelta(days=SENT_FORMS_KEPT_DAYS)
+            conn.execute(self._dialect.sql("DELETE FROM sent_forms WHERE sent_at < ?"), (self._dialect.to_db(kept_from),))
+            conn.execute(
+                self._dialect.sql("INSERT INTO sent_forms (form_key, reference, sent_at) VALUES (?, ?, ?)"),
+                (referral.form_key, referral.reference, self._dialect.to_db(referral.received_at)),
+            )
+
+    def sent_reference(self, form_key: str) -> str | None:
+        kept_from = clock.utc_now() - timedelta(days=SENT_FORMS_KEPT_DAYS)
+        with self._db.transaction(read_only=True) as conn:
+            row = conn.execute(
+                self._dialect.sql("SELECT reference FROM sent_forms WHERE form_key = ? AND sent_at >= ?"),
+                (form_key, self._dialect.to_db(kept_from)),
+            ).fetchone()
+        return row[0] if row else None
 
     def check(self, notify: bool = True) -> None:
         """Prove a referral could be stored now, or raise StoreError (StoreUnavailable, StoreBusy).
 
         Writes what `add` writes (a sealed row as big as the largest referral, sealed to two
-        keys as with a recovery key, and its email row when `notify`), deletes it in the same
-        transaction and commits, so the bytes really go to disk (SQLite writes its WAL only at
-        COMMIT) and nothing is left behind:
+        keys as with a recovery key, its email row when `notify`, and its form key), deletes
+        it in the same transaction and commits, so the bytes really go to disk (SQLite writes
+        its WAL only at COMMIT) and nothing is left behind:
         no reader or email sender ever sees the row. Fails exactly when a parent's post would:
         full disk, file-size limit, read-only database, a refused permission, a broken table.
         """
@@ -183,6 +201,7 @@ class WriterBase(RetentionBase):
             flags=("health-check",),
             recovery_key_id="health-check",  # as if a recovery key were set: the most a referral writes
             recovery_sealed=secrets.token_bytes(HEALTH_PROBE_BYTES),
+            form_key=f"health-check-{secrets.token_hex(8)}",
         )
         with self._db.transaction() as conn:
             self._insert(conn, probe, notify)

@@ -29,7 +29,9 @@ def test_durable_settings_on_every_connection(tmp_path):
 
 def test_the_writer_cannot_read_referrals_back():
     public = {name for name in dir(SQLiteWriter) if not name.startswith("_")}
-    assert public == {"add", "claim_notifications", "notification_sent", "notification_failed", "purge", "check", "close"}
+    assert public == {
+        "add", "sent_reference", "claim_notifications", "notification_sent", "notification_failed", "purge", "check", "close",
+    }
     source = "".join(inspect.getsource(cls) for cls in SQLiteWriter.__mro__[:-1])
     assert "sealed FROM" not in source and "SELECT r.sealed" not in source
     writer_protocol = {n for n in dir(ReferralWriter) if not n.startswith("_")}

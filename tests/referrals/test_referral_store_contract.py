@@ -35,7 +35,9 @@ from referrals.store import (
     StoreUnavailable,
 )
 
-WRITER_METHODS = {"add", "claim_notifications", "notification_sent", "notification_failed", "purge", "check", "close"}
+WRITER_METHODS = {
+    "add", "sent_reference", "claim_notifications", "notification_sent", "notification_failed", "purge", "check", "close",
+}  # sent_reference reads only a keyed hash and a reference
 FAR_FUTURE = 1e12
 
 
