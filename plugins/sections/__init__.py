@@ -40,8 +40,10 @@ def _classify(content) -> None:
     if content.is_home:
         content.breadcrumbs = []
     elif section == "pages" and "/" in content.url.strip("/"):
-        parent = content.url.strip("/").rsplit("/", 1)[0]
-        content.breadcrumbs = trail + [(parent.replace("-", " ").capitalize(), parent + "/")]
+        parents = content.url.strip("/").split("/")[:-1]  # every folder above the page, outermost first
+        content.breadcrumbs = trail + [
+            (name.replace("-", " ").capitalize(), "/".join(parents[: n + 1]) + "/") for n, name in enumerate(parents)
+        ]
     else:
         content.breadcrumbs = trail
 
