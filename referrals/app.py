@@ -148,7 +148,7 @@ class CatchAll:
             while tb and tb.tb_next:
                 tb = tb.tb_next
             where = f"{Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}" if tb else "?"
-            log.error("unexpected error %s at %s", type(exc).__name__, where)
+            log.error(f"unexpected error {type(exc).__name__} at {where}")  # each kind counted apart (logs.py)
             if started:
                 return
             response = self.service.problem_response(500, rendering.service_unavailable(self.service.pages.contact))
@@ -330,6 +330,11 @@ class Service:
             log.warning(
                 "form post held back: more than %d %s referrals in %.0f s (REFERRALS_FLOOD_LIMIT)",
                 self.flood.count, "marked" if flags else "clean", self.flood.window,
+            )
+            self.warn(
+                "flood-limit",
+                f"REFERRALS_FLOOD_LIMIT ({self.flood.count} per {self.flood.window:.0f} s) held back a parent's "
+                "referral (answers kept, phone number shown). In a flood that is its job; if not, raise it.",
             )
             return self.problem_response(429, rendering.too_many_attempts(contact), result.values, retry_token)
         try:

@@ -190,8 +190,12 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     settings = replace(base, **values)
     if settings.smtp_host and not (settings.smtp_to and settings.smtp_from):
         raise SettingsError("REFERRALS_SMTP_HOST is set, so REFERRALS_SMTP_FROM and REFERRALS_SMTP_TO are needed too")
-    if settings.max_connections < 1 or settings.request_timeout_seconds < 1:
-        raise SettingsError("REFERRALS_MAX_CONNECTIONS and REFERRALS_REQUEST_TIMEOUT_SECONDS must be at least 1")
+    if settings.max_connections < 10:
+        raise SettingsError("REFERRALS_MAX_CONNECTIONS must be at least 10 (parents' browsers open several); 200 is a good value")
+    if settings.request_timeout_seconds < 5:
+        raise SettingsError(
+            "REFERRALS_REQUEST_TIMEOUT_SECONDS must be at least 5 (a phone on a poor connection needs time); 30 is a good value"
+        )
     if settings.max_body_bytes < MAX_HONEST_BODY_BYTES:
         raise SettingsError(
             f"REFERRALS_MAX_BODY_BYTES must be at least {MAX_HONEST_BODY_BYTES} (the largest honest form); 65536 is a good value"

@@ -64,6 +64,7 @@ def test_only_a_flood_is_held_back_with_every_answer_kept(settings, data_dir):
     with app_client(replace(settings, rate_limit_count=1, flood_limit_count=3, flood_limit_window_seconds=3600)) as c:
         results = [submit(c, valid_answers(full_name=f"Parent {n}")).status_code for n in range(4)]
         held = submit(c, valid_answers(full_name="Held Back", safe_times="After 3pm"))
+        health = c.get("/healthz").json()
     # One client: the first is clean, the next three are marked (over 1 per client) and kept,
     # up to the flood bound of 3 marked; the fifth is held back.
     assert results == [303, 303, 303, 303]
@@ -71,6 +72,7 @@ def test_only_a_flood_is_held_back_with_every_answer_kept(settings, data_dir):
     assert 'value="Held Back"' in held.text and 'value="After 3pm"' in held.text
     assert 'href="tel:+441865000000"' in held.text and "Your answers are still here" in held.text
     assert flags(settings) == ["", "rate-limit", "rate-limit", "rate-limit"]
+    assert any("REFERRALS_FLOOD_LIMIT" in w for w in health["warnings"]), "a bound set too low is not silent"
 
 
 def test_a_flood_of_marked_spam_does_not_crowd_out_clean_referrals():
@@ -131,3 +133,9 @@ def test_the_flood_limit_setting():
     assert from_env({"REFERRALS_FLOOD_LIMIT": "0"}).flood_limit_count == 0
     with pytest.raises(SettingsError, match="REFERRALS_FLOOD_LIMIT"):
         from_env({"REFERRALS_FLOOD_LIMIT": "many"})
+
+
+@pytest.mark.parametrize("name, value", [("MAX_CONNECTIONS", "1"), ("REQUEST_TIMEOUT_SECONDS", "1")])
+def test_connection_bounds_too_tight_for_parents_stop_the_service_at_start(name, value):
+    with pytest.raises(SettingsError, match=f"REFERRALS_{name} must be at least"):
+        from_env({f"REFERRALS_{name}": value})
