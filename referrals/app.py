@@ -40,7 +40,7 @@ from .pages import BuiltPages, PageError
 from .settings import Settings, SettingsError, from_env
 from .stores import open_writer
 from .store import AlreadySent, DuplicateReference, ReferralWriter, StoreError
-from .validation import collect_values, validate
+from .validation import validate
 
 log = logging.getLogger("referrals")
 

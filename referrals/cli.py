@@ -21,7 +21,7 @@ from pathlib import Path
 
 from . import clock, crypto
 from .form_definition import field_order
-from .settings import Settings, SettingsError, from_env
+from .settings import Settings, SettingsError, from_env, timezone_from_env
 from .spreadsheet import formula_safe
 from .sqlite_store import database_path
 from .store import ReferralAdmin, StoreError
@@ -42,14 +42,6 @@ def cli_staff_id() -> str:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
         return "cli"
-
-
-def _zone():
-    """The charity's time zone (REFERRALS_TIMEZONE, default Europe/London): times shown to staff."""
-    try:
-        return clock.zone(os.environ.get("REFERRALS_TIMEZONE", "").strip() or clock.DEFAULT_TIMEZONE)
-    except clock.TimezoneError as exc:
-        raise CommandError(f"REFERRALS_TIMEZONE: {exc}") from None
 
 
 def _db(args) -> str:
@@ -113,7 +105,7 @@ def cmd_keygen(args) -> int:
 
 # -- list -------------------------------------------------------------------------------
 def cmd_list(args) -> int:
-    tz = _zone()
+    tz = timezone_from_env()  # times shown to staff are the charity's
     admin = _admin(args)
     try:
         rows = admin.list(args.status)
@@ -172,7 +164,7 @@ def cmd_export(args) -> int:
             " and were left out",
             file=sys.stderr,
         )
-    text = _as_json(opened) if args.format == "json" else _as_csv(opened, _zone())
+    text = _as_json(opened) if args.format == "json" else _as_csv(opened, timezone_from_env())
     if args.out:
         try:
             fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

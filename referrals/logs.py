@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -27,6 +26,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from . import clock
+from .settings import SettingsError, timezone_from_env
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 EVERY_SECONDS = 60.0
@@ -126,10 +126,10 @@ def flush() -> None:
 
 
 def zone_from_env() -> ZoneInfo:
-    """REFERRALS_TIMEZONE, or the default zone if it is unset or wrong (settings report a wrong one)."""
+    """REFERRALS_TIMEZONE, or the default zone if it is wrong (the settings stop the service then)."""
     try:
-        return clock.zone(os.environ.get("REFERRALS_TIMEZONE", "").strip() or clock.DEFAULT_TIMEZONE)
-    except clock.TimezoneError:
+        return timezone_from_env()
+    except SettingsError:
         return clock.zone(clock.DEFAULT_TIMEZONE)
 
 

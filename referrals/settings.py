@@ -128,6 +128,17 @@ def _origin(value: str) -> str:
     return value
 
 
+def timezone_from_env(env: Mapping[str, str] | None = None):
+    """The charity's zone (ZoneInfo) from REFERRALS_TIMEZONE, default Europe/London; SettingsError if unknown.
+
+    Alone, so the staff commands and the log can use it without the service's other settings."""
+    env = os.environ if env is None else env
+    try:
+        return zone(env.get("REFERRALS_TIMEZONE", "").strip() or DEFAULT_TIMEZONE)
+    except TimezoneError as exc:
+        raise SettingsError(f"REFERRALS_TIMEZONE: {exc}") from None
+
+
 def from_env(env: Mapping[str, str] | None = None) -> Settings:
     """Build settings from REFERRALS_* variables; unknown variables are ignored."""
     env = os.environ if env is None else env
@@ -181,12 +192,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
     values["smtp_username"] = get("SMTP_USERNAME")
     values["smtp_password"] = env.get("REFERRALS_SMTP_PASSWORD", "")
     values["help_phone"] = get("HELP_PHONE")
-    if get("TIMEZONE"):
-        try:
-            zone(get("TIMEZONE"))
-        except TimezoneError as exc:
-            raise SettingsError(f"REFERRALS_TIMEZONE: {exc}") from None
-        values["timezone"] = get("TIMEZONE")
+    values["timezone"] = timezone_from_env(env).key
     settings = replace(base, **values)
     if settings.smtp_host and not (settings.smtp_to and settings.smtp_from):
         raise SettingsError("REFERRALS_SMTP_HOST is set, so REFERRALS_SMTP_FROM and REFERRALS_SMTP_TO are needed too")

@@ -13,7 +13,7 @@ import csv
 import io
 import re
 import sqlite3
-from datetime import datetime, timezone
+from datetime import datetime
 
 import httpx
 import pytest

@@ -22,7 +22,7 @@ from referrals.store import StoreUnavailable
 from referrals.store_common import HEALTH_PROBE_BYTES
 
 from referral_helpers import app_client, free_port, serve_env, start_server, submit, valid_answers
-from test_referral_store_contract import PostgresBackend, SQLiteBackend, backend  # noqa: F401 (fixture)
+from test_referral_store_contract import PostgresBackend, backend  # noqa: F401 (backend: a fixture)
 
 FILE_LIMIT = 300 * 1024  # `ulimit -f 300`: no file of the service may grow past 300 KiB
 

@@ -27,7 +27,7 @@ from referrals.store_common import SENT_FORMS_KEPT_DAYS
 
 from referral_helpers import app_client, db_rows, form_token, submit, valid_answers
 from test_referral_browser import fill_with_one_mistake
-from test_referral_store_contract import PostgresBackend, SQLiteBackend, backend, referral  # noqa: F401
+from test_referral_store_contract import backend, referral  # noqa: F401 (backend: a fixture)
 
 REFERENCE = re.compile(r"/get-support/refer-yourself/received/\?ref=([0-9A-Z]{4}-[0-9A-Z]{4})$")
 SECRET = "Zoë Ødegård"
