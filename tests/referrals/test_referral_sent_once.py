@@ -38,20 +38,27 @@ def references(database) -> list[str]:
     return [r[0] for r in db_rows(str(database), "SELECT reference FROM referrals")]
 
 
+def send(page, dev_server, show_the_mistake_first: bool) -> str:
+    """Fill the form as test_referral_browser's parent does, fix it, send it; the reference."""
+    page.goto(f"{dev_server.url}{PAGE_PATH}")
+    fill_with_one_mistake(page)
+    if show_the_mistake_first:  # leaves a page made by a POST in the tab's history
+        page.get_by_role("button", name="Send referral").click()
+        expect(page).to_have_title(re.compile(r"^Error: "))
+    page.get_by_label("Email address").fill("zoe@example.com")
+    page.locator("#consent").check()
+    page.get_by_role("button", name="Send referral").click()
+    expect(page).to_have_url(REFERENCE)
+    return REFERENCE.search(page.url).group(1)
+
+
 @pytest.mark.parametrize("javascript", [True, False], ids=["js-on", "js-off"])
 def test_back_after_sending_shows_nothing_typed_and_sending_again_stores_nothing(browser, dev_server, javascript):
     database = dev_server.data_dir / "referrals-dev.sqlite3"
     context = browser.new_context(java_script_enabled=javascript)
     page = context.new_page()
     try:
-        page.goto(f"{dev_server.url}{PAGE_PATH}")
-        fill_with_one_mistake(page)
-        page.get_by_label("Email address").fill("zoe@example.com")
-        page.locator("#consent").check()
-        page.get_by_role("button", name="Send referral").click()
-        expect(page).to_have_url(REFERENCE)
-        first = REFERENCE.search(page.url).group(1)
-
+        first = send(page, dev_server, show_the_mistake_first=False)
         page.go_back()
         expect(page).to_have_url(f"{dev_server.url}{PAGE_PATH}")
         expect(page.get_by_label("Your full name")).to_have_value("")
@@ -76,16 +83,7 @@ def test_reloading_an_old_error_page_after_sending_says_already_sent(browser, de
     context = browser.new_context(java_script_enabled=javascript)
     page = context.new_page()
     try:
-        page.goto(f"{dev_server.url}{PAGE_PATH}")
-        fill_with_one_mistake(page)
-        page.get_by_role("button", name="Send referral").click()
-        expect(page).to_have_title(re.compile(r"^Error: "))
-        page.get_by_label("Email address").fill("zoe@example.com")
-        page.locator("#consent").check()
-        page.get_by_role("button", name="Send referral").click()
-        expect(page).to_have_url(REFERENCE)
-        first = REFERENCE.search(page.url).group(1)
-
+        first = send(page, dev_server, show_the_mistake_first=True)
         try:
             page.go_back()  # a page made by a POST is not kept: Chromium asks to resend it
         except PlaywrightError as exc:
