@@ -101,6 +101,12 @@ def test_a_half_sent_post_a_slow_header_and_a_silent_connection_time_out(tmp_pat
             if data:
                 s.sendall(data)
             opened[name] = (s, time.monotonic())
+        # A kept-alive connection: one whole request, then half of the next.
+        kept = socket.create_connection(("127.0.0.1", server.port), timeout=20)
+        kept.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert b" 200 " in kept.recv(4096)
+        kept.sendall(HALF_POST)
+        opened["half-sent after a kept-alive request"] = (kept, time.monotonic())
         closed_after = {}
         for name, (s, since) in opened.items():
             try:
