@@ -41,7 +41,9 @@ class ServerLimitsError(Exception):
 
 
 def open_file_limit() -> int:
-    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    """The soft RLIMIT_NOFILE (`ulimit -n`); "unlimited" counts as a large number."""
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return 1 << 20 if soft == resource.RLIM_INFINITY or soft < 0 else soft
 
 
 def listen_backlog(nofile: int) -> int:
