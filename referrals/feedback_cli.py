@@ -65,7 +65,8 @@ def _share(yes: int, no: int) -> str:
 
 
 def cmd_comments(args) -> int:
-    from .cli import CommandError, formula_safe
+    from .cli import CommandError
+    from .spreadsheet import formula_safe
 
     private = crypto.load_private_key(Path(args.key))
     admin = _admin(args)

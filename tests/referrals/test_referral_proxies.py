@@ -101,18 +101,23 @@ def test_the_services_own_503_keeps_every_answer_through_the_proxy(proxy, servic
 
 
 def test_service_stopped_every_path_shows_our_page_with_the_phone_number(proxy, service):
-    """Issue 11.1: the service stopped, a parent posts: nginx answered "405 Not Allowed"."""
+    """Issue 11.1: the service stopped, a parent posts: nginx answered "405 Not Allowed".
+    Every path the proxy sends to the service gets a page of ours (feedback too)."""
     service().stop()
     with parent(proxy) as http:
         posted = http.post(PAGE_PATH, data=valid_answers(**ANSWERS))
         shown = http.get(PAGE_PATH)
         confirmed = http.get(f"{RECEIVED_PATH}?ref=7KQ2-M9XD")
+        feedback = http.post("/feedback/", data={"page": "/get-support/", "helpful": "yes", "comment": "Kept?"})
     assert posted.status_code == 502, posted.status_code
     assert_our_unavailable_page(posted, proxy)
     assert shown.status_code == 502
     assert_our_unavailable_page(shown, proxy)
     assert "Referral sent" in confirmed.text, "a referral that was stored is not called unsent"
     assert "not working" not in confirmed.text
+    assert feedback.status_code == 502
+    assert "Sorry, we cannot take your answer right now" in feedback.text and "it was not saved" in feedback.text
+    assert "Not Allowed" not in feedback.text and "Bad Gateway" not in feedback.text
 
 
 def test_service_frozen_the_proxy_gives_up_with_our_page(proxy, service):
