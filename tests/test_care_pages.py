@@ -107,12 +107,14 @@ def test_review_dates_are_shown_at_the_foot_of_reviewed_pages(site_index):
 
 
 def test_every_page_asks_was_this_page_helpful_about_itself(site_index):
-    """One feedback form per page (not on redirect stubs or the thank-you page), posting to
-    the service at /feedback/ and naming the page by its own path; no other field."""
+    """One feedback form per page (not on redirect stubs, the thank-you page or the page shown
+    when feedback cannot be taken), posting to the service at /feedback/ and naming the page
+    by its own path; no other field."""
     problems = []
     for page in site_index.public_pages:
         forms = page.soup.select("form.ox-feedback__form")
-        if site_index.redirect_target(page) or page.rel == "feedback/thank-you/index.html":
+        if site_index.redirect_target(page) or page.rel in ("feedback/thank-you/index.html",
+                                                            "feedback/unavailable/index.html"):
             if forms:
                 problems.append(f"{page.url}: has a feedback form")
             continue
