@@ -197,6 +197,6 @@ def test_sent_forms_are_forgotten_after_a_week_and_with_their_referral(backend):
     admin = backend.admin()
     now = referral("x").received_at
     admin.mark_handled(["SENT-0003", "SENT-0004"], now)
-    admin.purge(now + timedelta(days=1))
+    admin.purge(now + timedelta(days=2), retention_days=1, clock_is_right=True)
     assert backend.sql("SELECT COUNT(*) FROM referrals") == [(0,)]
     assert backend.sql("SELECT COUNT(*) FROM sent_forms") == [(0,)], "the key goes with its referral"
