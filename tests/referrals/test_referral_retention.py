@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from referrals import retention
+from referrals import postgres_schema, retention, sqlite_schema
 from referrals.settings import Settings
 from referrals.store import PurgeResult
 from schema_v1 import POSTGRES_VERSION_1, SQLITE_VERSION_1
@@ -177,7 +177,7 @@ def test_a_first_release_sqlite_database_upgrades_in_place(tmp_path):
     conn.close()
     try:
         _check_upgraded(backend)
-        assert backend.sql("PRAGMA user_version") == [(2,)]
+        assert backend.sql("PRAGMA user_version") == [(sqlite_schema.VERSION,)]
         assert backend.sql("PRAGMA foreign_key_check") == []
         with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
             backend.sql("UPDATE referrals SET status = 'lost' WHERE reference = 'VONE-0001'")
@@ -197,7 +197,9 @@ def test_a_first_release_postgres_database_upgrades_in_place(postgres):
     backend.sql("INSERT INTO outbox (reference, attempts, next_attempt_at) VALUES ('VONE-0003', 3, 0)")
     try:
         _check_upgraded(backend)
-        assert backend.sql("SELECT obj_description(to_regclass('service_state'), 'pg_class')") == [("oxpip-referrals schema 2",)]
+        assert backend.sql("SELECT obj_description(to_regclass('service_state'), 'pg_class')") == [
+            (f"oxpip-referrals schema {postgres_schema.VERSION}",)
+        ]
     finally:
         backend.close()
 

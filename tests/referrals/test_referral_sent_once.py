@@ -200,3 +200,27 @@ def test_sent_forms_are_forgotten_after_a_week_and_with_their_referral(backend):
     admin.purge(now + timedelta(days=2), retention_days=1, clock_is_right=True)
     assert backend.sql("SELECT COUNT(*) FROM referrals") == [(0,)]
     assert backend.sql("SELECT COUNT(*) FROM sent_forms") == [(0,)], "the key goes with its referral"
+
+
+def test_a_version_2_database_gains_sent_forms_and_keeps_every_row(backend):
+    """Schema version 3 adds sent_forms; a database made by version 2 is upgraded in place."""
+    from referrals import postgres_schema, sqlite_schema
+
+    writer = backend.writer()
+    writer.add(replace(referral("VTWO-0001"), recovery_key_id="r1", recovery_sealed=b"\x02recovery"), notify=True)
+    writer.close()
+    backend.sql("DROP TABLE sent_forms")  # as version 2 made it
+    if backend.name == "sqlite":
+        backend.sql("PRAGMA user_version = 2")
+    else:
+        backend.sql("COMMENT ON TABLE service_state IS 'oxpip-referrals schema 2'")
+    upgraded = backend.writer()
+    upgraded.add(replace(referral("VTWO-0002"), form_key="c" * 32), notify=False)
+    assert upgraded.sent_reference("c" * 32) == "VTWO-0002"
+    rows = backend.sql("SELECT reference, recovery_key_id FROM referrals ORDER BY reference")
+    assert [tuple(r) for r in rows] == [("VTWO-0001", "r1"), ("VTWO-0002", None)]
+    if backend.name == "sqlite":
+        assert backend.sql("PRAGMA user_version") == [(sqlite_schema.VERSION,)]
+    else:
+        comment = backend.sql("SELECT obj_description(to_regclass('service_state'), 'pg_class')")
+        assert comment == [(f"oxpip-referrals schema {postgres_schema.VERSION}",)]
