@@ -1,4 +1,4 @@
-"""How `serve` and `dev` run the app under uvicorn so that floods and slow clients are shed quietly.
+"""How `serve` runs the app under uvicorn so that floods and slow clients are shed quietly.
 
 - Bounded connections: at most `max_connections` open at once, kept below the process's
   open-file limit (RLIMIT_NOFILE, `ulimit -n`) with room for the database, the email
@@ -146,7 +146,7 @@ def protocol_class(guard: ConnectionGuard) -> type[GuardedH11Protocol]:
     return type("GuardedH11Protocol", (GuardedH11Protocol,), {"guard": guard})
 
 
-def run(app, host: str, port: int, max_connections: int, request_timeout: float, access_log: bool = False) -> None:
+def run(app, host: str, port: int, max_connections: int, request_timeout: float) -> None:
     """Serve `app` until stopped (SIGINT/SIGTERM), within the bounds above."""
     nofile = open_file_limit()
     bound = connection_bound(max_connections, nofile)
@@ -168,7 +168,7 @@ def run(app, host: str, port: int, max_connections: int, request_timeout: float,
         server_header=False,
         log_config=None,  # our handler (referrals/logs.py): one line per kind per interval
         log_level="info",
-        access_log=access_log,
+        access_log=False,  # the proxy keeps the access log; ours says what happened, per kind
         timeout_graceful_shutdown=10,
     )
     uvicorn.Server(config).run()
