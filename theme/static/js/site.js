@@ -7,6 +7,22 @@
   root.classList.remove("ox-no-js");
   root.classList.add("ox-js");
 
+  /* Skip link (after GOV.UK Frontend's SkipLink): the element it points to (<main>) can
+     take focus only while the skip link has sent focus there. <main> has no tabindex of
+     its own, so a click anywhere in the page never gives it focus, and Tab goes on from
+     where the click was (focus order follows the page). */
+  Array.prototype.forEach.call(document.querySelectorAll(".ox-skip-link"), function (link) {
+    var href = link.getAttribute("href") || "";
+    var target = href.charAt(0) === "#" ? document.getElementById(href.slice(1)) : null;
+    if (!target) { return; }
+    link.addEventListener("click", function () {
+      if (target.hasAttribute("tabindex")) { target.focus(); return; }
+      target.setAttribute("tabindex", "-1");
+      target.addEventListener("blur", function () { target.removeAttribute("tabindex"); }, { once: true });
+      target.focus();
+    });
+  });
+
   var exit = document.getElementById("exit-this-page");
   if (!exit) { return; }
 
