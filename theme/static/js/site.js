@@ -26,6 +26,19 @@
   var exit = document.getElementById("exit-this-page");
   if (!exit) { return; }
 
+  /* Focus Not Obscured (WCAG 2.4.11): site.css keeps whatever is focused or scrolled to
+     clear of the sticky "Exit this page" bar with scroll-padding-top. Here the bar is
+     measured, so that padding is exact at every width, zoom level and text size. */
+  var bar = exit.closest ? exit.closest(".ox-exit") : null;
+  if (bar) {
+    var measure = function () {
+      root.style.setProperty("--ox-exit-height", Math.ceil(bar.getBoundingClientRect().height) + "px");
+    };
+    measure();
+    if (window.ResizeObserver) { new window.ResizeObserver(measure).observe(bar); }
+    else { window.addEventListener("resize", measure); }
+  }
+
   function leave(event) {
     if (event) { event.preventDefault(); }
     document.title = "Loading";
@@ -76,6 +89,12 @@
       var show = (input.type === "radio" || input.type === "checkbox" || /-(day|month|year)$/.test(input.id)) && legend ? legend : label;
       if (show && show.scrollIntoView) { show.scrollIntoView(); }
       input.focus({ preventScroll: true });
+      /* A long question can push its answer off the screen (a small window, or zoomed in):
+         then the answer itself is brought into view, so focus is never out of sight. */
+      var box = input.getBoundingClientRect();
+      if (box.bottom > document.documentElement.clientHeight || box.top < 0) {
+        input.scrollIntoView({ block: "nearest" });
+      }
     });
   });
 
