@@ -112,7 +112,7 @@ def test_search_results_have_no_axe_violations(search_page):
     page.wait_for_selector(".ox-search__result a", timeout=60000)
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     result = page.evaluate("""async () => {
-      const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22aa']}});
+      const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22aa','wcag2aaa','wcag21aaa','wcag22aaa']}});
       return r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '));
     }""")
     assert result == []
