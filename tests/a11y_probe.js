@@ -316,6 +316,7 @@
     var links = Array.prototype.filter.call(document.querySelectorAll('a[href^="#"]'), function (a) {
       return a.getAttribute("href").length > 1 && document.getElementById(a.getAttribute("href").slice(1));
     });
+    if (document.activeElement && document.activeElement.blur) { document.activeElement.blur(); }  // focus() on the focused element does nothing
     window.scrollTo(0, document.documentElement.scrollHeight);
     links[index].focus();
     return { name: describe(links[index]), problem: P.focusCheck(links[index]) };

@@ -477,6 +477,75 @@ def test_pressing_shift_three_times_exits(browser, site_server, exit_url, path):
         context.close()
 
 
+def test_pressing_shift_three_times_while_typing_an_answer_exits(browser, site_server, exit_url):
+    """Someone may walk in while a parent is writing: three Shift presses work in a text box too."""
+    context, seen = exit_context(browser, exit_url)
+    try:
+        page = context.new_page()
+        page.goto(site_server + "get-support/refer-yourself/")
+        box = page.locator("#worries")
+        box.click()
+        page.keyboard.type("I feel far from my baby")
+        for _ in range(3):
+            page.keyboard.press("Shift")
+            page.wait_for_timeout(60)
+        wait_for_exit(page, exit_url, seen, "pressing Shift 3 times in a text box", "/get-support/refer-yourself/")
+    finally:
+        context.close()
+
+
+def shift_presses_do_not_exit(browser, site_server, exit_url, press, what: str):
+    """The other side: ``press(page)`` happens while a parent writes in the form; nothing
+    may leave the page, and what she wrote stays."""
+    context, seen = exit_context(browser, exit_url)
+    try:
+        page = context.new_page()
+        page.goto(site_server + "get-support/refer-yourself/")
+        box = page.locator("#worries")
+        box.click()
+        page.keyboard.type("It is hard")
+        press(page)
+        page.wait_for_timeout(1500)  # longer than the shortcut's one second
+        assert not seen, f"{what} left the page (the exit site was asked for {seen[0]['url']})"
+        assert page.url.endswith("/get-support/refer-yourself/"), f"{what} moved the page to {page.url}"
+        assert box.input_value().startswith("It is hard"), f"{what} lost what was typed"
+    finally:
+        context.close()
+
+
+def test_two_shift_presses_do_not_exit(browser, site_server, exit_url):
+    def twice(page):
+        for _ in range(2):
+            page.keyboard.press("Shift")
+            page.wait_for_timeout(60)
+    shift_presses_do_not_exit(browser, site_server, exit_url, twice, "pressing Shift twice")
+
+
+def test_shift_for_capital_letters_while_typing_does_not_exit(browser, site_server, exit_url):
+    """Capitals typed with Shift (one at a time, or Shift held across a word) are typing,
+    not the shortcut: the key pressed with Shift breaks the count."""
+    def capitals(page):
+        for letter in "NHS":
+            page.keyboard.press(f"Shift+Key{letter}")
+        page.keyboard.type(" and ")
+        page.keyboard.down("Shift")
+        for letter in "GP":
+            page.keyboard.press(f"Key{letter}")
+        page.keyboard.up("Shift")
+        page.keyboard.press("Shift+KeyI")
+    shift_presses_do_not_exit(browser, site_server, exit_url, capitals, "typing capital letters")
+
+
+def test_three_shift_presses_far_apart_do_not_exit(browser, site_server, exit_url):
+    """The three presses must come within one second: three slow ones, as a parent resting a
+    finger on Shift now and then might make, do not leave."""
+    def slowly(page):
+        for _ in range(3):
+            page.keyboard.press("Shift")
+            page.wait_for_timeout(650)
+    shift_presses_do_not_exit(browser, site_server, exit_url, slowly, "pressing Shift 3 times over 1.3 seconds")
+
+
 def test_exit_this_page_works_without_javascript_on_every_page(browser, site_server, site_index, exit_url):
     context, seen = exit_context(browser, exit_url, java_script_enabled=False)
     problems = []
