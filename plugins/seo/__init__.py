@@ -14,15 +14,15 @@ local preview shows the same metadata as the live site.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from jinja2 import pass_context
 from pelican import signals
 
+from content_problems import report
+
 from . import files, meta
 
-logger = logging.getLogger(__name__)
 
 DEFAULT_DESCRIPTION = ("Free, non-judgemental therapy in Oxfordshire for parents and carers "
                        "who find it hard to bond with their baby.")
@@ -189,7 +189,9 @@ def _write(pelican) -> None:
     base = _settings_base(settings)
     output = Path(pelican.output_path)
     if not base:
-        logger.warning("seo: SITE_CANONICAL_URL is not set; sitemap.xml and feeds need absolute URLs.")
+        report("publishconf.py", "SITE_CANONICAL_URL", "the site's live address is not set, so sitemap.xml, "
+               "robots.txt and the feeds cannot be written (they need absolute addresses)",
+               "Set SITEURL (for example SITEURL=https://www.oxpip.org.uk make publish)", line=1)
         return
     paths = files.indexable_pages(_state.get("rendered", {}))
     (output / "sitemap.xml").write_text(files.sitemap_xml(base, paths, _state.get("lastmod", {})),
