@@ -388,7 +388,7 @@ def _check_addresses(contents, categories, reported: set[str]) -> None:
                "Save_as": "Change its Save_as line (or delete it: the page then goes at its own address)"}[field]
         top = save_as.split("/")[0]
         clash = taken.get(save_as)
-        if clash is None and section_of(content) == "pages":
+        if clash is None and section_of(content) == "pages" and content.status != "draft":  # drafts: in drafts/
             if save_as in BUILD_FILES:
                 clash = "a file the build writes itself"
             elif "/" in save_as and top in folders:
