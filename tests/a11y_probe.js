@@ -327,5 +327,28 @@
     return { name: describe(el), problem: P.focusCheck(el) };
   };
 
+  // ------------------------------------------------------------------------ privacy
+  /* What a page left behind on the device: nothing may be stored (a parent's phone may be
+     looked at by someone else). */
+  P.leftBehind = async function () {
+    var found = [];
+    if (document.cookie) { found.push("cookies: " + document.cookie); }
+    if (window.localStorage && localStorage.length) { found.push("localStorage: " + Object.keys(localStorage).join(", ")); }
+    if (window.sessionStorage && sessionStorage.length) { found.push("sessionStorage: " + Object.keys(sessionStorage).join(", ")); }
+    if (window.indexedDB && indexedDB.databases) {
+      var dbs = await indexedDB.databases();
+      if (dbs.length) { found.push("IndexedDB: " + dbs.map(function (d) { return d.name; }).join(", ")); }
+    }
+    if (window.caches) {
+      var keys = await caches.keys();
+      if (keys.length) { found.push("Cache Storage: " + keys.join(", ")); }
+    }
+    if (navigator.serviceWorker && navigator.serviceWorker.getRegistrations) {
+      var workers = await navigator.serviceWorker.getRegistrations();
+      if (workers.length) { found.push(workers.length + " service worker(s)"); }
+    }
+    return found;
+  };
+
   P.activeIsMain = function () { return document.activeElement && document.activeElement.tagName === "MAIN"; };
 })();

@@ -12,7 +12,8 @@ phone at 400% zoom, WCAG 1.4.10), and in each:
   2.4.11 Focus Not Obscured);
 - a click on text deep in <main>, then Tab: focus goes on from the click, never back to
   the top of <main> (focus order after a pointer click);
-- no horizontal scroll at 320 px; no failed request, script error or other host.
+- no horizontal scroll at 320 px; no failed request, script error or other host; nothing
+  left on the device (cookies, web storage, IndexedDB, caches, service workers).
 Then: "Exit this page" by click, by three Shift presses (and not by two, nor by Shift used
 for capitals while typing, nor by presses too far apart), and with JavaScript off; the
 skip link; in-page links followed by Tab.
@@ -204,6 +205,7 @@ class Sweep:
                     entry["walk_seconds"] = time.monotonic() - started
                     entry["in_page"] = follow_in_page_links(page, keys)
                     entry["click"] = click_then_tab(page)
+                entry["left_behind"] = page.evaluate("() => __oxProbe.leftBehind()")
                 results.append(entry)
         finally:
             context.close()
@@ -398,6 +400,15 @@ def test_exit_this_page_is_visible_without_scrolling_on_every_page(sweep, width,
         elif e["href"] != exit_url:
             problems.append(f"{entry['page']} at {width}px: Exit this page goes to {e['href']}, expected {exit_url}")
     report(problems, "Exit this page must be visible at the top of every page")
+
+
+@pytest.mark.parametrize("width", WIDTHS, ids=[f"{w}px" for w in WIDTHS])
+def test_no_page_leaves_anything_on_the_device(sweep, width):
+    """Privacy: after a page is read, clicked and walked through with the keyboard, nothing is
+    stored on the device (no cookie, web storage, IndexedDB, cache or service worker): someone
+    else may pick up a parent's phone."""
+    problems = [f"{entry['page']}: {what}" for entry in sweep.at(width) for what in entry["left_behind"]]
+    report(problems, f"something left on the device at {width}px")
 
 
 def test_text_only_pages_make_at_most_3_requests_in_a_real_browser(sweep):

@@ -74,3 +74,23 @@ def test_publishing_without_the_live_address_fails_instead_of_shipping_no_sitema
     assert "publishconf.py:1: SITE_CANONICAL_URL: the site's live address is not set" in log
     assert "The build failed: the site in the output folder is not complete and must not be published" in log
     assert not (tmp_path / "out" / "sitemap.xml").exists()
+
+
+def test_a_story_without_consent_is_never_published_and_one_with_it_is(tmp_path):
+    """Consent, both sides: the fixture story (with its consent reference and date) is
+    published; the same story without a consent reference stops `make publish`, which then
+    writes nothing at all."""
+    content = _fixture(tmp_path)
+    # (The fixture site has no referral form pages, so this build then fails for that, after writing.)
+    good = run_pelican(content, tmp_path / "with-consent", "--fatal", "errors", settings="publishconf.py")
+    published = tmp_path / "with-consent" / "stories" / "good-story" / "index.html"
+    assert published.is_file() and "Kim" in published.read_text(encoding="utf-8"), good.log[-3000:]
+
+    story = content / "stories" / "good-story.md"
+    story.write_text(story.read_text(encoding="utf-8").replace("Consent_reference: CONSENT-2026-001\n", ""),
+                     encoding="utf-8")
+    result = run_pelican(content, tmp_path / "without", "--fatal", "errors", settings="publishconf.py")
+    assert result.returncode == 1 and "Traceback" not in result.log
+    assert "good-story.md:1: Consent_reference: this field is missing." in result.log
+    out = tmp_path / "without"
+    assert not out.exists() or not any(out.iterdir()), "make publish wrote a site with a story without consent"
