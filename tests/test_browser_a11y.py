@@ -83,7 +83,8 @@ EXIT_POSITION = """() => {
 
 
 @pytest.fixture(scope="module")
-def axe_source() -> str:
+def page_scripts() -> str:
+    """axe-core and the probe (a11y_probe.js), added to every page of the sweep before its own scripts."""
     if not AXE.is_file():
         pytest.fail(f"{AXE.relative_to(ROOT)} is missing: run `npm ci` in the project folder", pytrace=False)
     return AXE.read_text(encoding="utf-8") + "\n" + PROBE.read_text(encoding="utf-8")
@@ -104,9 +105,9 @@ def page_address(page) -> str:
 class Sweep:
     """Loads every page once per width and records what the tests need."""
 
-    def __init__(self, browser, base_url, site_index, axe_source):
+    def __init__(self, browser, base_url, site_index, page_scripts):
         self.browser, self.base_url, self.site = browser, base_url, site_index
-        self.axe_source = axe_source
+        self.page_scripts = page_scripts
         self.results: dict[int, list[dict]] = {}
 
     def at(self, width: int) -> list[dict]:
@@ -116,7 +117,7 @@ class Sweep:
 
     def _run(self, width: int) -> list[dict]:
         context = self.browser.new_context(viewport={"width": width, "height": WINDOWS[width]})
-        context.add_init_script(script=self.axe_source)
+        context.add_init_script(script=self.page_scripts)
         outside: list[str] = []
         fetched: list[str] = []  # every request to this site, the page itself included
         moved: list[str] = []  # navigations the page started by itself (meta refresh, script)
@@ -267,8 +268,8 @@ def click_then_tab(page) -> dict | None:
 
 
 @pytest.fixture(scope="module")
-def sweep(browser, site_server, site_index, axe_source) -> Sweep:
-    return Sweep(browser, site_server, site_index, axe_source)
+def sweep(browser, site_server, site_index, page_scripts) -> Sweep:
+    return Sweep(browser, site_server, site_index, page_scripts)
 
 
 def report(problems: list[str], rule: str) -> None:

@@ -13,7 +13,11 @@ alone (see ``run.py``). What is checked, with every message, is in docs/voluntee
   javascript: links; every picture has meaningful alt text, exists, and is under
   ``IMAGE_MAX_BYTES``; every {filename}/{static} link and site link resolves; links to
   other sites only go to ``EXTERNAL_LINK_HOSTS``.
-- The whole site: slugs unique.
+- The whole site: slugs unique; every page at an address of its own (not another page's,
+  not in a folder the build makes itself); no file the build would silently ignore (a page
+  outside the section folders, a document that is not Markdown, a data file not .yml).
+- Each file's Template (one of the theme's), Category (the folder decides) and Lang (the
+  site's only language, for now).
 
 It also owns two publishing rules:
 - ``Scheduled: yes`` with a future Date keeps the page a draft until a build on or after
@@ -48,7 +52,7 @@ DEFAULTS = {
 # Folders and files of the built site that are not made from one content file: a page
 # written there would be overwritten, or would overwrite them. The sections' lists (news/,
 # stories/), the static folders (images/) and the theme's are added from the settings.
-BUILD_FOLDERS = {"drafts": "previews of drafts", "pagefind": "the search index", "feeds": "the feeds"}
+BUILD_FOLDERS = {"drafts": "previews of drafts", "pagefind": "the search index"}
 BUILD_FILES = {"sitemap.xml", "robots.txt", "_headers", "_redirects", "nginx-security-headers.conf",
                "nginx-redirects.map"}
 
@@ -355,9 +359,10 @@ def _build_folders(categories) -> dict[str, str]:
     folders = dict(BUILD_FOLDERS)
     folders.update({category.slug: f"the {category.name} list" for category, _ in categories})
     folders.update({str(path).strip("/").split("/")[0]: "pictures and files" for path in settings.get("STATIC_PATHS") or []})
-    folders[settings.get("THEME_STATIC_DIR", "theme").strip("/")] = "the site's styles and scripts"
-    for name, what in (("DECAP_ADMIN_OUTPUT", "the web editor"), ("OPEN_REFERRAL_PATH", "the service data")):
-        value = str(settings.get(name) or {"DECAP_ADMIN_OUTPUT": "admin"}.get(name, "")).strip("/")
+    for setting, default, what in (("THEME_STATIC_DIR", "theme", "the site's styles and scripts"),
+                                   ("DECAP_ADMIN_OUTPUT", "admin", "the web editor"),
+                                   ("OPEN_REFERRAL_PATH", "", "the service data")):
+        value = str(settings.get(setting) or default).strip("/")
         if value:
             folders[value.split("/")[0]] = what
     return folders
@@ -423,7 +428,7 @@ def _check_stray_files() -> None:
         if any(rel.startswith(s + "/") for s in statics):
             continue
         if data in path.parents:
-            if suffix not in (".yml",):
+            if suffix != ".yml":
                 report(str(path), "file", "only .yml files in the data folder are read, so this one is ignored",
                        f"Rename it to {path.stem}.yml if it holds the site's facts, or move it out of content/data/")
         elif any(rel.startswith(s + "/") for s in sections):
