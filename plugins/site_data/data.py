@@ -28,7 +28,10 @@ SCHEMA = {
     "contact": ("fields", ["phone", "phone_href", "phone_hours", "email"]),
     "impact": ("entries", ["value", "text", "source"]),
     "funders": ("entries", ["name", "funded"]),
+    "times": ("entries", ["value"]),
 }
+# Files every page needs (the header, footer and home page read them): a missing one is a problem.
+REQUIRED_FILES = ("contact", "impact", "funders")
 
 
 def _read(path: Path) -> tuple[dict, str]:
@@ -125,6 +128,14 @@ def load_data(folder: str | Path, on_problem: Callable[[DataFileError], None] | 
                 raise problem
             on_problem(problem)
         data[path.stem] = value
+    for name in REQUIRED_FILES:
+        if name not in data:
+            problem = DataFileError(Path(folder) / f"{name}.yml", 1, "file", "this data file is missing, and every "
+                                    "page shows facts from it", "Put it back (your git history has it)")
+            if on_problem is None:
+                raise problem
+            on_problem(problem)
+            data[name] = check_entries(problem.path, name, {}, "")[0]
     return data
 
 

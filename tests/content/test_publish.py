@@ -1,8 +1,7 @@
 """`make publish` either has every part of the site or stops with a message (issue 10, item 8).
 
-The web editor (Decap CMS, from npm), site search (Pagefind, from PyPI), the live address
-the sitemap and feeds need, and the referral form's pages: a production build never ships
-without one of them. It installs what it can (npm ci, pip, both pinned) before building;
+The web editor (Decap CMS, from npm), site search (Pagefind, from PyPI) and the live
+address the sitemap and feeds need: a production build never ships without one of them. It installs what it can (npm ci, pip, both pinned) before building;
 what is still missing is a problem, named like any content problem, that stops the build.
 """
 
@@ -81,10 +80,10 @@ def test_a_story_without_consent_is_never_published_and_one_with_it_is(tmp_path)
     published; the same story without a consent reference stops `make publish`, which then
     writes nothing at all."""
     content = _fixture(tmp_path)
-    # (The fixture site has no referral form pages, so this build then fails for that, after writing.)
     good = run_pelican(content, tmp_path / "with-consent", "--fatal", "errors", settings="publishconf.py")
     published = tmp_path / "with-consent" / "stories" / "good-story" / "index.html"
-    assert published.is_file() and "Kim" in published.read_text(encoding="utf-8"), good.log[-3000:]
+    assert good.returncode == 0, good.log[-3000:]
+    assert published.is_file() and "Kim" in published.read_text(encoding="utf-8")
 
     story = content / "stories" / "good-story.md"
     story.write_text(story.read_text(encoding="utf-8").replace("Consent_reference: CONSENT-2026-001\n", ""),
