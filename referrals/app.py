@@ -72,8 +72,9 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"server"]
-                if any(k.lower() == b"content-security-policy" for k, _ in headers):
-                    # A file of the built site, already sent with the host's own headers (dev_site.py).
+                if any(k.lower() == dev_site.HOST_HEADERS_MARK for k, _ in headers):
+                    # A file of the built site, sent with the live host's own headers (dev_site.py).
+                    headers = [(k, v) for k, v in headers if k.lower() != dev_site.HOST_HEADERS_MARK]
                     await send({**message, "headers": headers})
                     return
                 headers += [

@@ -32,6 +32,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .host_headers import Rule, headers_for, parse_headers_file
 
 HEADERS_FILE = "_headers"
+# Set on a response that carries the host's headers, so the service's own security headers
+# (referrals/app.py) leave it as it is; removed again before the response is sent.
+HOST_HEADERS_MARK = b"x-oxpip-host-headers"
 EDITOR_API = "/admin/api/v1"
 EDITOR_BACKEND_ENV = "OXPIP_EDITOR_BACKEND"
 EDITOR_BODY_LIMIT = 32 * 1024 * 1024  # a picture of up to 5 MB, base64-encoded, with room to spare
@@ -79,7 +82,7 @@ class WithHostHeaders:
                 names = {name.lower().encode("latin-1") for name in extra}
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
                 headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in extra.items()]
-                message = {**message, "headers": headers}
+                message = {**message, "headers": headers + [(HOST_HEADERS_MARK, b"1")]}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -37,6 +37,7 @@ def test_every_file_of_the_site_gets_exactly_the_live_hosts_headers(served_site,
     got = {name: response.headers[name] for name in SECURITY if name in response.headers}
     assert got == want
     assert len(response.headers.get_list("content-security-policy")) == 1, "one policy, not two"
+    assert "x-oxpip-host-headers" not in response.headers
 
 
 def test_the_referral_service_keeps_its_own_headers(served_site):
