@@ -21,17 +21,19 @@ $(VENV)/.test: $(VENV)/.site requirements-test.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
 	touch $@
 
+# The web editor (Decap CMS) and the browser tests' tools, pinned in package-lock.json.
 node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "make: the web editor and the tests need Node.js 20 with npm (Debian: sudo apt-get install nodejs npm)." >&2; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-serve: $(VENV)/.site ## Serve the site and referral form at http://127.0.0.1:$(PORT)/ and the staff inbox at http://localhost:$(INBOX_PORT)/, rebuilding on changes
+serve: $(VENV)/.site node_modules/.installed ## Serve the site, referral form and web editor at http://127.0.0.1:$(PORT)/ and the staff inbox at http://localhost:$(INBOX_PORT)/, rebuilding on changes
 	$(PY) scripts/serve.py --port $(PORT) --inbox-port $(INBOX_PORT) --output $(OUTPUT)
 
 html: $(VENV)/.site ## Build the site into output/ for local preview (content problems are warnings)
 	$(PY) -m pelican content -s pelicanconf.py -o $(OUTPUT)
 
-publish: $(VENV)/.site ## Build the site for production (any content problem stops the build)
+publish: $(VENV)/.site node_modules/.installed ## Build the site for production with every part (any problem stops the build)
 	$(PY) -m pelican content -s publishconf.py -o $(OUTPUT) --fatal errors
 
 test: $(VENV)/.test node_modules/.installed ## Run every test (built site, browser, HTML checker, referral service)

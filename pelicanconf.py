@@ -219,13 +219,14 @@ HOST_HEADERS_FORM_ACTION = ["'self'"]  # add the referral service's origin if it
 HOST_HEADERS_FLAVOUR = "netlify"  # or "cloudflare" (Cloudflare Pages joins repeated headers)
 HOST_HEADERS_PATH_CSP = {
     # The web editor (Decap CMS, staff only): it compiles its config schema with eval,
-    # styles itself at run time and talks to GitHub's API (or `make serve`'s local backend).
+    # styles itself at run time and talks to GitHub's API (or, under `make serve`, to the
+    # local backend through its own origin, /admin/api/v1).
     "/admin/*": {
         "default-src": ["'self'"],
         "script-src": ["'self'", "'unsafe-eval'", "'wasm-unsafe-eval'"],
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:", "https:"],
-        "connect-src": ["'self'", "https://api.github.com", "http://localhost:8081", "http://127.0.0.1:8081"],
+        "connect-src": ["'self'", "https://api.github.com"],
         "frame-src": ["'self'", "blob:"],
         "frame-ancestors": ["'none'"],
         "base-uri": ["'self'"],

@@ -6,8 +6,11 @@
  *   by hand, and the build's content checks point at the same lines.
  * - The preview uses the site's own style sheet.
  * - On this computer (localhost / 127.0.0.1) it uses Decap's local backend
- *   (decap-server, started by `make serve` or `make editor-backend`), which writes
- *   straight into content/. Add ?backend_port=NNNN to the address to use another port.
+ *   (decap-server, started by `make serve`), which writes straight into content/. The
+ *   editor reaches it through its own site, at /admin/api/v1, which `make serve` passes
+ *   on (so the page's policy can allow its own origin only). With ?backend_port=NNNN it
+ *   talks to a backend on that port directly instead (`make editor-backend` beside some
+ *   other server of output/).
  */
 (function () {
   "use strict";
@@ -132,9 +135,11 @@
   config.load_config_file = false;
   var host = window.location.hostname;
   if (host === "localhost" || host === "127.0.0.1") {
-    var port = new URLSearchParams(window.location.search).get("backend_port") || "8081";
-    if (!/^\d{2,5}$/.test(port)) port = "8081";
-    config.local_backend = { url: "http://" + host + ":" + port + "/api/v1" };
+    var port = new URLSearchParams(window.location.search).get("backend_port");
+    config.local_backend = {
+      url: port && /^\d{2,5}$/.test(port) ? "http://" + host + ":" + port + "/api/v1"
+        : window.location.origin + "/admin/api/v1"
+    };
   } else {
     delete config.local_backend;
   }

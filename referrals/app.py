@@ -29,10 +29,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import clock, confirmation, crypto, logs, rendering, retention, spam
+from . import clock, confirmation, crypto, dev_site, logs, rendering, retention, spam
 from .feedback_app import FeedbackEndpoint
 from .form_definition import FORM_VERSION, HONEYPOT_FIELD, PAGE_PATH, RECEIVED_PATH, TOKEN_FIELD
 from .notify import Notifier
@@ -77,6 +76,11 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"server"]
+                if any(k.lower() == dev_site.HOST_HEADERS_MARK for k, _ in headers):
+                    # A file of the built site, sent with the live host's own headers (dev_site.py).
+                    headers = [(k, v) for k, v in headers if k.lower() != dev_site.HOST_HEADERS_MARK]
+                    await send({**message, "headers": headers})
+                    return
                 headers += [
                     (b"content-security-policy", CSP.encode()),
                     (b"x-content-type-options", b"nosniff"),
@@ -553,7 +557,7 @@ def create_app(settings: Settings | None = None, serve_site: bool = False) -> St
         *feedback.routes(),  # "Was this page helpful?" (feedback_app.py)
     ]
     if serve_site:
-        routes.append(Mount("/", app=StaticFiles(directory=str(settings.site_dir), html=True)))
+        routes.append(Mount("/", app=dev_site.site_app(settings.site_dir)))
     app = Starlette(
         routes=routes,
         lifespan=lifespan,

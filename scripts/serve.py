@@ -3,8 +3,13 @@
 The referral service serves the built site and the form on one origin, so the
 self-referral form works out of the box, and the staff inbox on its own origin
 (http://localhost:8001, a domain so that passkeys work); Pelican's autoreload runs beside
-it, and so does the web editor's local backend (Decap's decap-server) when npm packages
-are installed.
+it, and so does the web editor's local backend (Decap's decap-server; `make serve` runs
+`npm ci` first). Each file of the site is sent with the headers the build wrote for it in
+`_headers`, exactly as the live host sends them, and the editor reaches its backend
+through the same origin (/admin/api/v1; referrals/dev_site.py).
+
+The tests start the server and the editor's backend with ``site_server`` and
+``editor_backend`` below, so they run exactly what `make serve` runs.
 """
 
 from __future__ import annotations
@@ -21,14 +26,26 @@ ROOT = Path(__file__).resolve().parent.parent
 DECAP_SERVER = ROOT / "node_modules" / "decap-server" / "dist" / "index.js"
 
 
-def start_editor_backend(host: str, port: int) -> subprocess.Popen | None:
-    """Decap's local backend writes what volunteers save in /admin/ straight to content/."""
+def editor_backend(host: str, port: int, content_root: Path = ROOT) -> tuple[list[str], dict[str, str]] | None:
+    """The command and environment of Decap's local backend, which writes what volunteers
+    save in /admin/ straight into ``content_root``/content/; None if it is not installed."""
     node = shutil.which("node")
     if not node or not DECAP_SERVER.exists():
-        print("The web editor's local backend is not installed: run `npm ci` to use /admin/.")
         return None
-    env = dict(os.environ, PORT=str(port), BIND_HOST=host, MODE="fs", GIT_REPO_DIRECTORY=str(ROOT))
-    return subprocess.Popen([node, str(DECAP_SERVER)], cwd=ROOT, env=env)
+    env = dict(os.environ, PORT=str(port), BIND_HOST=host, MODE="fs", GIT_REPO_DIRECTORY=str(content_root))
+    return [node, str(DECAP_SERVER)], env
+
+
+def site_server(output: str | Path, host: str, port: int, inbox_port: int, editor_port: int | None,
+                data_dir: str | Path = "var") -> tuple[list[str], dict[str, str]]:
+    """The command and environment of the server: the built site in ``output`` with its host
+    headers, the referral form, /admin/api/v1 passed on to the editor's backend, and the
+    staff inbox on ``inbox_port``."""
+    env = dict(os.environ)
+    if editor_port:
+        env["OXPIP_EDITOR_BACKEND"] = f"http://{host}:{editor_port}/api/v1"
+    return [sys.executable, "-m", "referrals", "dev", "--site", str(output), "--host", host,
+            "--port", str(port), "--inbox-port", str(inbox_port), "--data-dir", str(data_dir)], env
 
 
 def main() -> int:
@@ -47,12 +64,13 @@ def main() -> int:
         return first.returncode
 
     watcher = subprocess.Popen(pelican + ["--autoreload"], cwd=ROOT)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "referrals", "dev", "--site", args.output,
-         "--host", args.host, "--port", str(args.port), "--inbox-port", str(args.inbox_port)],
-        cwd=ROOT,
-    )
-    editor = start_editor_backend(args.host, args.editor_port)
+    backend = editor_backend(args.host, args.editor_port)
+    if backend is None:
+        print("The web editor's local backend is not installed: run `npm ci` (or `make serve`) to use /admin/.")
+    editor = subprocess.Popen(backend[0], cwd=ROOT, env=backend[1]) if backend else None
+    command, env = site_server(args.output, args.host, args.port, args.inbox_port,
+                               args.editor_port if backend else None)
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
     print(f"Serving the site at http://{args.host}:{args.port}/ (Ctrl+C to stop)")
     if editor:
         print(f"Web editor: http://{args.host}:{args.port}/admin/")

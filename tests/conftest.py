@@ -8,6 +8,9 @@ Session fixtures (reusable from any test folder, including tests/referrals):
   the session; ``tests/test_built_site.py::test_build_prints_no_warnings`` fails on them.
 - ``site_server``: that folder served over HTTP on 127.0.0.1 (a free port), with
   ``404.html`` sent with status 404 for anything missing, like the real host.
+- ``served_site``: that folder served by `make serve`'s own server (scripts/serve.py's
+  command: the referral service with the site's host headers from ``_headers``), the way
+  volunteers and developers see it.
 - ``browser``: one headless Debian Chromium (Playwright) for the whole session
   (/usr/bin/chromium, or $OXPIP_CHROMIUM; if missing, the tests FAIL, never skip).
 - ``build_result``: the build's exit status and log records (warnings, errors).
@@ -38,6 +41,7 @@ from site_testkit import (  # noqa: E402
     ARTIFACTS,
     BuildResult,
     build_site,
+    make_serve,
     site_settings,
     serve_directory,
     chromium_missing_message,
@@ -93,6 +97,13 @@ def built_site(build_result) -> Path:
 def site_server(built_site) -> str:
     """Base URL (ending in "/") of the built site served on 127.0.0.1."""
     with serve_directory(built_site) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="session")
+def served_site(built_site, tmp_path_factory) -> str:
+    """Base URL (ending in "/") of the session's build served as `make serve` serves it."""
+    with make_serve(built_site, tmp_path_factory.mktemp("make-serve")) as base_url:
         yield base_url
 
 

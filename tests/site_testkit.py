@@ -188,6 +188,88 @@ def serve_directory(directory: Path, handler_class: type[SiteHandler] = SiteHand
         thread.join(timeout=5)
 
 
+def _serve_script():
+    """scripts/serve.py (what `make serve` runs) as a module, for its command builders."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("oxpip_serve", ROOT / "scripts" / "serve.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until(ready, process: subprocess.Popen, log: Path, what: str, seconds: float = 60) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} stopped:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            if ready():
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} did not start within {seconds:.0f} s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+@contextlib.contextmanager
+def make_serve(output: Path, work: Path, content_root: Path | None = None):
+    """What `make serve` runs, over a site already built into ``output`` (no rebuilding):
+    scripts/serve.py's own server command, and with ``content_root`` also the web editor's
+    local backend writing into ``content_root``/content/. Yields the base URL ("http://.../").
+    ``work`` holds the logs and the development database and keys."""
+    import json
+    import urllib.request
+
+    serve = _serve_script()
+    work.mkdir(parents=True, exist_ok=True)
+    started: list[subprocess.Popen] = []
+    editor_port = None
+    try:
+        if content_root is not None:
+            backend = serve.editor_backend("127.0.0.1", free_port(), content_root)
+            if backend is None:
+                raise RuntimeError("The web editor needs Node.js and `npm ci` (decap-server in node_modules).")
+            command, env = backend
+            editor_port = int(env["PORT"])
+            log = work / "editor-backend.log"
+            with open(log, "wb") as out:
+                started.append(subprocess.Popen(command, cwd=content_root, env=dict(env, LOG_LEVEL="warn"),
+                                                stdout=out, stderr=subprocess.STDOUT))
+            info = urllib.request.Request(f"http://127.0.0.1:{editor_port}/api/v1", headers={"Content-Type": "application/json"},
+                                          data=json.dumps({"action": "info"}).encode())
+            _wait_until(lambda: urllib.request.urlopen(info, timeout=1).status == 200, started[-1], log,
+                        "the web editor's backend (decap-server)")
+        port = free_port()
+        command, env = serve.site_server(output, "127.0.0.1", port, free_port(), editor_port, data_dir=work / "var")
+        env = {k: v for k, v in env.items() if not k.startswith("REFERRALS_")}
+        log = work / "server.log"
+        with open(log, "wb") as out:
+            started.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT))
+        base = f"http://127.0.0.1:{port}/"
+        _wait_until(lambda: urllib.request.urlopen(base + "healthz", timeout=1).status == 200, started[-1], log,
+                    "the site server (python -m referrals dev)")
+        yield base
+    finally:
+        for process in reversed(started):
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
 def chromium_missing_message() -> str | None:
     if not CHROMIUM.exists():
         return (

@@ -1,12 +1,22 @@
 """Browser tests: Debian's Chromium driven by Playwright over the built site.
 
-- axe-core (node_modules/axe-core, pinned in package.json) on EVERY page at 320 px and
-  1280 px wide: 0 violations for wcag2a, wcag2aa, wcag21a, wcag21aa, wcag22aa and
-  best-practice;
-- no horizontal scroll at 320 px; every page loads with no failed request, no script
-  error and no request to another host;
-- "Exit this page" works by click, by pressing Shift three times, and with JavaScript off;
-- the skip link is the first Tab stop and moves focus to <main>.
+Every page is loaded once in each of two windows, 1280x720 (a laptop) and 320x256 (a
+phone at 400% zoom, WCAG 1.4.10), and in each:
+- axe-core (node_modules/axe-core, pinned in package.json): 0 violations for wcag2a,
+  wcag2aa, wcag21a, wcag21aa, wcag22aa, the AAA tags (wcag2aaa, wcag21aaa, wcag22aaa:
+  1.4.6 Contrast (Enhanced) among them) and best-practice;
+- the contrast of every link's and control's text in the states axe cannot see (hover,
+  visited, focus and their mixes) at 7:1 (large text 4.5:1), and a visible change on focus;
+- Tab through the whole page and Shift+Tab back: every element that takes focus is on
+  screen and not covered by anything (the sticky "Exit this page" bar above all; WCAG 2.2
+  2.4.11 Focus Not Obscured);
+- a click on text deep in <main>, then Tab: focus goes on from the click, never back to
+  the top of <main> (focus order after a pointer click);
+- no horizontal scroll at 320 px; no failed request, script error or other host; nothing
+  left on the device (cookies, web storage, IndexedDB, caches, service workers).
+Then: "Exit this page" by click, by three Shift presses (and not by two, nor by Shift used
+for capitals while typing, nor by presses too far apart), and with JavaScript off; the
+skip link; in-page links followed by Tab.
 
 No request leaves the machine: every request to another host is intercepted; the exit
 site is answered with a tiny local page.
@@ -22,9 +32,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-WIDTHS = [320, 1280]
-HEIGHT = 800
+PROBE = Path(__file__).resolve().parent / "a11y_probe.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa",
+            "wcag2aaa", "wcag21aaa", "wcag22aaa", "best-practice"]
+WINDOWS = {320: 256, 1280: 720}  # width: height (320x256: a 1280x1024 screen at 400% zoom)
+WIDTHS = list(WINDOWS)
+HEIGHT = 800  # the Exit this page tests' phone window (390 px wide)
+KEYS_PER_CHECK = 8  # Tab presses between two looks at whether a walk is complete
 MISSING_ADDRESS = "this-page-does-not-exist/at-all/"  # where the 404 page is tested
 EXIT_BODY = "<!doctype html><html lang=en><title>Weather</title><h1>Weather</h1></html>"
 
@@ -69,10 +83,11 @@ EXIT_POSITION = """() => {
 
 
 @pytest.fixture(scope="module")
-def axe_source() -> str:
+def page_scripts() -> str:
+    """axe-core and the probe (a11y_probe.js), added to every page of the sweep before its own scripts."""
     if not AXE.is_file():
         pytest.fail(f"{AXE.relative_to(ROOT)} is missing: run `npm ci` in the project folder", pytrace=False)
-    return AXE.read_text(encoding="utf-8")
+    return AXE.read_text(encoding="utf-8") + "\n" + PROBE.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -90,9 +105,9 @@ def page_address(page) -> str:
 class Sweep:
     """Loads every page once per width and records what the tests need."""
 
-    def __init__(self, browser, base_url, site_index, axe_source):
+    def __init__(self, browser, base_url, site_index, page_scripts):
         self.browser, self.base_url, self.site = browser, base_url, site_index
-        self.axe_source = axe_source
+        self.page_scripts = page_scripts
         self.results: dict[int, list[dict]] = {}
 
     def at(self, width: int) -> list[dict]:
@@ -101,8 +116,8 @@ class Sweep:
         return self.results[width]
 
     def _run(self, width: int) -> list[dict]:
-        context = self.browser.new_context(viewport={"width": width, "height": HEIGHT})
-        context.add_init_script(script=self.axe_source)
+        context = self.browser.new_context(viewport={"width": width, "height": WINDOWS[width]})
+        context.add_init_script(script=self.page_scripts)
         outside: list[str] = []
         fetched: list[str] = []  # every request to this site, the page itself included
         moved: list[str] = []  # navigations the page started by itself (meta refresh, script)
@@ -127,6 +142,7 @@ class Sweep:
 
         context.route("**/*", gate)
         page = context.new_page()
+        keys = context.new_cdp_session(page)  # key presses for the walk, one message each
         events: list[str] = []
         # "Failed to load resource" repeats what the response listener reports (and the
         # 404 page's own status), so only other console errors are kept.
@@ -183,15 +199,77 @@ class Sweep:
                     "fetched": list(dict.fromkeys(fetched)),
                     "text_only": not ((site_page.soup.find("main") or site_page.soup).find("img")),
                 }
+                if not redirect:  # a redirect stub is left at once: its target is checked
+                    entry["states"] = page.evaluate("() => __oxProbe.states()")
+                    started = time.monotonic()
+                    entry["walk"] = keyboard_walk(page, keys)
+                    entry["walk_seconds"] = time.monotonic() - started
+                    entry["in_page"] = follow_in_page_links(page, keys)
+                    entry["click"] = click_then_tab(page)
+                entry["left_behind"] = page.evaluate("() => __oxProbe.leftBehind()")
                 results.append(entry)
         finally:
             context.close()
         return results
 
 
+TAB = {"type": "rawKeyDown", "key": "Tab", "code": "Tab", "windowsVirtualKeyCode": 9}
+
+
+def keyboard_walk(page, keys) -> dict:
+    """Tab from the top of the page until focus leaves it, then Shift+Tab until every element
+    seen on the way down has been seen again. Returns each direction's entries (a11y_probe.js).
+
+    Each press is one key-down sent straight to Chromium (``keys``, a CDP session): focus
+    moves on key-down, and half the messages make a walk of every page affordable."""
+    found = {}
+    for direction, modifiers in (("forward", 0), ("backward", 8)):  # 8: Shift held
+        want = [e["id"] for e in found.get("forward", {}).get("entries", [])]
+        page.evaluate("([direction, want]) => __oxProbe.startWalk(direction, want)", [direction, want])
+        limit = 3 * len(want) + 4 * KEYS_PER_CHECK if want else 600
+        presses = 0
+        while presses < limit:
+            for _ in range(KEYS_PER_CHECK):
+                keys.send("Input.dispatchKeyEvent", dict(TAB, modifiers=modifiers))
+            presses += KEYS_PER_CHECK
+            if page.evaluate("() => __oxProbe.status().done"):
+                break
+        found[direction] = page.evaluate("() => __oxProbe.finishWalk()")
+        found[direction]["presses"] = presses
+    return found
+
+
+def follow_in_page_links(page, keys) -> list[str]:
+    """Each link to a place on the same page, from the bottom of the page: focused by script,
+    followed with Enter, then Tab. Returns what was hidden (a11y_probe.js)."""
+    problems = []
+    for index in range(page.evaluate("() => __oxProbe.inPageLinks()")):
+        link = page.evaluate("(i) => __oxProbe.focusInPageLink(i)", index)
+        steps = [("focused by script", link)]
+        page.keyboard.press("Enter")
+        steps.append(("after Enter", page.evaluate("() => __oxProbe.checkActive()")))
+        keys.send("Input.dispatchKeyEvent", TAB)
+        steps.append(("after Enter, then Tab", page.evaluate("() => __oxProbe.checkActive()")))
+        problems += [f"{link['name']} {when}: {found['name']}: {found['problem']}"
+                     for when, found in steps if found["problem"]]
+    return problems
+
+
+def click_then_tab(page) -> dict | None:
+    """Click on text deep in <main>, press Tab: where does focus go? (a11y_probe.js)"""
+    target = page.evaluate("() => __oxProbe.clickTarget()")
+    if not target:
+        return None
+    page.mouse.click(target["x"], target["y"])
+    target["after_click_main"] = page.evaluate("() => __oxProbe.activeIsMain()")
+    page.keyboard.press("Tab")
+    target.update(page.evaluate("() => __oxProbe.afterClickTab()"))
+    return target
+
+
 @pytest.fixture(scope="module")
-def sweep(browser, site_server, site_index, axe_source) -> Sweep:
-    return Sweep(browser, site_server, site_index, axe_source)
+def sweep(browser, site_server, site_index, page_scripts) -> Sweep:
+    return Sweep(browser, site_server, site_index, page_scripts)
 
 
 def report(problems: list[str], rule: str) -> None:
@@ -225,6 +303,67 @@ def test_axe_finds_no_violations_on_any_page(sweep, width):
             lines.append(f"       in {len(pages)} of {total} page(s): {shown}")
         problems.append("\n".join(lines))
     report(problems, f"axe-core ({', '.join(AXE_TAGS)}) at {width}px: violated rules")
+
+
+@pytest.mark.parametrize("width", WIDTHS, ids=[f"{w}x{WINDOWS[w]}" for w in WIDTHS])
+def test_focus_is_never_hidden_under_anything_walking_every_page_with_tab_and_shift_tab(sweep, width):
+    """WCAG 2.2 2.4.11 Focus Not Obscured: each element Tab or Shift+Tab moves focus to is on
+    screen and nothing (the sticky Exit this page bar above all) is drawn over any corner;
+    the same for links within the page (the skip link): focused by script, followed, Tab."""
+    problems, stops, seconds = [], 0, 0.0
+    for entry in sweep.at(width):
+        if "walk" not in entry:
+            continue
+        seconds += entry["walk_seconds"]
+        forward, backward = entry["walk"]["forward"], entry["walk"]["backward"]
+        stops += len(forward["entries"]) + len(backward["entries"])
+        problems += [f"{entry['page']}: in-page link {p}" for p in entry["in_page"]]
+        for direction, key in ((forward, "Tab"), (backward, "Shift+Tab")):
+            if not direction["done"]:
+                problems.append(f"{entry['page']}: {key} did not get through the page in {direction['presses']} presses")
+            seen = set()
+            for e in direction["entries"]:
+                if e["problem"] and e["name"] not in seen:
+                    seen.add(e["name"])
+                    problems.append(f"{entry['page']}: {key} to {e['name']}: {e['problem']}")
+    print(f"\nkeyboard walk at {width}x{WINDOWS[width]}: {stops} focus stops in {seconds:.1f} s")
+    report(problems, f"focused element hidden at {width}x{WINDOWS[width]} (WCAG 2.4.11)")
+
+
+@pytest.mark.parametrize("width", WIDTHS, ids=[f"{w}x{WINDOWS[w]}" for w in WIDTHS])
+def test_text_contrast_is_enhanced_in_every_state_on_every_page(sweep, width):
+    """WCAG 1.4.6 Contrast (Enhanced) in the states axe-core cannot see: hover, visited,
+    focus and their mixes (7:1, large text 4.5:1); and focus always changes how a link or
+    control looks (WCAG 2.4.7)."""
+    problems = []
+    for entry in sweep.at(width):
+        for p in entry.get("states", []):
+            if p.get("indicator") is False:
+                line = f"{p['state']}: {p['name']} looks the same with focus as without (no focus indicator)"
+            else:
+                line = (f"{p['state']}: {p['name']}: {p['ratio']}:1 ({p['fg']} on {p['bg']}, "
+                        f"{p['size']}px{' bold' if p['bold'] else ''}); needs {p['need']}:1")
+            problems.append(f"{entry['page']}: {line}")
+    report(sorted(set(problems)), f"text contrast in every state at {width}px (WCAG 1.4.6, 2.4.7)")
+
+
+@pytest.mark.parametrize("width", WIDTHS, ids=[f"{w}x{WINDOWS[w]}" for w in WIDTHS])
+def test_after_a_click_on_the_page_tab_goes_on_from_there(sweep, width):
+    """Focus order after a pointer click follows the page (WCAG 2.4.3): a click on text does
+    not give <main> focus, so the next Tab goes to what follows the click, not back to the
+    top of <main>."""
+    problems, checked = [], 0
+    for entry in sweep.at(width):
+        click = entry.get("click")
+        if not click:
+            continue
+        checked += 1
+        if click["after_click_main"] or not click["follows"]:
+            problems.append(f"{entry['page']}: clicked on {click['name']}, pressed Tab: focus went to "
+                            f"{click['focused']}, which comes before it"
+                            + (" (the click gave <main> focus)" if click["after_click_main"] else ""))
+    assert checked >= 10, f"only {checked} pages had text to click on after something focusable"
+    report(problems, f"Tab after a click at {width}px")
 
 
 def test_no_horizontal_scroll_at_320px(sweep):
@@ -262,6 +401,15 @@ def test_exit_this_page_is_visible_without_scrolling_on_every_page(sweep, width,
         elif e["href"] != exit_url:
             problems.append(f"{entry['page']} at {width}px: Exit this page goes to {e['href']}, expected {exit_url}")
     report(problems, "Exit this page must be visible at the top of every page")
+
+
+@pytest.mark.parametrize("width", WIDTHS, ids=[f"{w}px" for w in WIDTHS])
+def test_no_page_leaves_anything_on_the_device(sweep, width):
+    """Privacy: after a page is read, clicked and walked through with the keyboard, nothing is
+    stored on the device (no cookie, web storage, IndexedDB, cache or service worker): someone
+    else may pick up a parent's phone."""
+    problems = [f"{entry['page']}: {what}" for entry in sweep.at(width) for what in entry["left_behind"]]
+    report(problems, f"something left on the device at {width}px")
 
 
 def test_text_only_pages_make_at_most_3_requests_in_a_real_browser(sweep):
@@ -339,6 +487,75 @@ def test_pressing_shift_three_times_exits(browser, site_server, exit_url, path):
         wait_for_exit(page, exit_url, seen, "pressing Shift 3 times within a second", f"/{path}")
     finally:
         context.close()
+
+
+def test_pressing_shift_three_times_while_typing_an_answer_exits(browser, site_server, exit_url):
+    """Someone may walk in while a parent is writing: three Shift presses work in a text box too."""
+    context, seen = exit_context(browser, exit_url)
+    try:
+        page = context.new_page()
+        page.goto(site_server + "get-support/refer-yourself/")
+        box = page.locator("#worries")
+        box.click()
+        page.keyboard.type("I feel far from my baby")
+        for _ in range(3):
+            page.keyboard.press("Shift")
+            page.wait_for_timeout(60)
+        wait_for_exit(page, exit_url, seen, "pressing Shift 3 times in a text box", "/get-support/refer-yourself/")
+    finally:
+        context.close()
+
+
+def shift_presses_do_not_exit(browser, site_server, exit_url, press, what: str):
+    """The other side: ``press(page)`` happens while a parent writes in the form; nothing
+    may leave the page, and what she wrote stays."""
+    context, seen = exit_context(browser, exit_url)
+    try:
+        page = context.new_page()
+        page.goto(site_server + "get-support/refer-yourself/")
+        box = page.locator("#worries")
+        box.click()
+        page.keyboard.type("It is hard")
+        press(page)
+        page.wait_for_timeout(1500)  # longer than the shortcut's one second
+        assert not seen, f"{what} left the page (the exit site was asked for {seen[0]['url']})"
+        assert page.url.endswith("/get-support/refer-yourself/"), f"{what} moved the page to {page.url}"
+        assert box.input_value().startswith("It is hard"), f"{what} lost what was typed"
+    finally:
+        context.close()
+
+
+def test_two_shift_presses_do_not_exit(browser, site_server, exit_url):
+    def twice(page):
+        for _ in range(2):
+            page.keyboard.press("Shift")
+            page.wait_for_timeout(60)
+    shift_presses_do_not_exit(browser, site_server, exit_url, twice, "pressing Shift twice")
+
+
+def test_shift_for_capital_letters_while_typing_does_not_exit(browser, site_server, exit_url):
+    """Capitals typed with Shift (one at a time, or Shift held across a word) are typing,
+    not the shortcut: the key pressed with Shift breaks the count."""
+    def capitals(page):
+        for letter in "NHS":
+            page.keyboard.press(f"Shift+Key{letter}")
+        page.keyboard.type(" and ")
+        page.keyboard.down("Shift")
+        for letter in "GP":
+            page.keyboard.press(f"Key{letter}")
+        page.keyboard.up("Shift")
+        page.keyboard.press("Shift+KeyI")
+    shift_presses_do_not_exit(browser, site_server, exit_url, capitals, "typing capital letters")
+
+
+def test_three_shift_presses_far_apart_do_not_exit(browser, site_server, exit_url):
+    """The three presses must come within one second: three slow ones, as a parent resting a
+    finger on Shift now and then might make, do not leave."""
+    def slowly(page):
+        for _ in range(3):
+            page.keyboard.press("Shift")
+            page.wait_for_timeout(650)
+    shift_presses_do_not_exit(browser, site_server, exit_url, slowly, "pressing Shift 3 times over 1.3 seconds")
 
 
 def test_exit_this_page_works_without_javascript_on_every_page(browser, site_server, site_index, exit_url):

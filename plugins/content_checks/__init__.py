@@ -13,7 +13,11 @@ alone (see ``run.py``). What is checked, with every message, is in docs/voluntee
   javascript: links; every picture has meaningful alt text, exists, and is under
   ``IMAGE_MAX_BYTES``; every {filename}/{static} link and site link resolves; links to
   other sites only go to ``EXTERNAL_LINK_HOSTS``.
-- The whole site: slugs unique.
+- The whole site: slugs unique; every page at an address of its own (not another page's,
+  not in a folder the build makes itself); no file the build would silently ignore (a page
+  outside the section folders, a document that is not Markdown, a data file not .yml).
+- Each file's Template (one of the theme's), Category (the folder decides) and Lang (the
+  site's only language, for now).
 
 It also owns two publishing rules:
 - ``Scheduled: yes`` with a future Date keeps the page a draft until a build on or after
@@ -24,6 +28,7 @@ It also owns two publishing rules:
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import logging
 import os
 from pathlib import Path
@@ -31,7 +36,7 @@ from pathlib import Path
 from pelican import signals
 
 from content_problems import report
-from sections.sections import section_of as top_folder
+from sections.sections import SECTION_RULES, section_of as top_folder
 from site_data.freshness import site_now
 
 from . import body, frontmatter, rules
@@ -44,8 +49,12 @@ DEFAULTS = {
     "CONTENT_CHECK_EXTRA_URLS": ["admin/"],  # made outside Pelican's content
     "CONTENT_CHECK_NOW": None,  # "2026-01-01" in tests; None means now, in TIMEZONE
 }
-# A page slug that would clash with a folder of the built site.
-RESERVED_PAGE_SLUGS = {"stories", "news", "drafts", "images", "theme", "admin", "feeds"}
+# Folders and files of the built site that are not made from one content file: a page
+# written there would be overwritten, or would overwrite them. The sections' lists (news/,
+# stories/), the static folders (images/) and the theme's are added from the settings.
+BUILD_FOLDERS = {"drafts": "previews of drafts", "pagefind": "the search index"}
+BUILD_FILES = {"sitemap.xml", "robots.txt", "_headers", "_redirects", "nginx-security-headers.conf",
+               "nginx-redirects.map"}
 
 _state: dict = {}
 
@@ -63,6 +72,64 @@ def _issue(issue: rules.Issue) -> None:
 
 def _now(settings: dict) -> dt.datetime:
     return site_now(settings)
+
+
+# Theme templates that are not a page's own: the frame every page is drawn in, and the
+# section lists Pelican makes.
+NOT_PAGE_TEMPLATES = {"base", "category", "article", "index", "tag", "tags", "author", "authors",
+                      "categories", "archives", "period_archives"}
+
+
+def _templates(settings: dict) -> list[str]:
+    """The theme's page templates a file may name with Template: (theme/templates/*.html)."""
+    folders = [os.path.join(settings.get("THEME", "theme"), "templates"), *(settings.get("THEME_TEMPLATES_OVERRIDES") or [])]
+    names = {path.stem for folder in folders for path in Path(folder).glob("*.html")}
+    return sorted(names - NOT_PAGE_TEMPLATES)
+
+
+def _check_template(content, src, section: str) -> None:
+    """A Template: that is not one of the theme's page templates is reported, and the page
+    is drawn with its section's usual template so the preview goes on."""
+    name = (src.value("template") or "").strip()
+    if not name or name in _state["templates"]:
+        return
+    field = src.fields.get("template")
+    close = difflib.get_close_matches(name, _state["templates"], n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    report(content.source_path, "Template", f'"{name}" is not one of the site\'s page templates{hint}',
+           f"Use one of: {', '.join(_state['templates'])}; or delete the Template line (the page then looks "
+           "like the others in its folder)", line=field.line if field else None)
+    content.template = SECTION_RULES.get(section, ("page",))[0]
+
+
+def _check_category(content, src, section: str) -> None:
+    """The folder decides a story's or news post's section; a Category: line would move it
+    to a section of its own (a list page the site does not have). Reported, and ignored in
+    the preview."""
+    field = src.fields.get("category")
+    if field is None or section not in ("stories", "news"):
+        return
+    report(content.source_path, "Category", f'"{field.value}" is not used: the folder a file is in decides its '
+           f"section (this one is in {section})",
+           "Delete the Category line; to move the post to another section, move the file to that folder",
+           line=field.line)
+    from pelican.urlwrappers import Category
+
+    content.category = Category(section, content.settings)
+    content.metadata.pop("category", None)
+
+
+def _check_language(content, src) -> None:
+    """Pelican writes a page whose Lang: is not the site's language only as a translation,
+    and this site has none yet: the page would silently not be published."""
+    field = src.fields.get("lang")
+    site = str(_state["settings"].get("DEFAULT_LANG", "en"))
+    if field is None or field.value.strip().lower() == site.lower():
+        return
+    report(content.source_path, "Lang", f'"{field.value}" is not the site\'s language ({site}), so this page '
+           "would not be published (the site has no pages in other languages yet)",
+           "Delete the Lang line", line=field.line)
+    content.lang, content.in_default_lang = site, True
 
 
 def _services(content_root: str) -> dict[str, str]:
@@ -147,6 +214,7 @@ def _new_run(pelican) -> None:
         return
     settings, root = _state["settings"], _state["root"]
     _state["now"] = _now(settings)
+    _state["templates"] = _templates(settings)
     _state["services"] = _services(root)
     _state["funders"] = _funders(settings, root)
     _state["links"] = []  # (content, rel_dir, [Link]) checked once every page is known
@@ -185,6 +253,9 @@ def _check_content(content) -> None:
     is_draft = getattr(content, "status", "published") == "draft"
     if is_draft and not _state["show_drafts"]:
         return  # never published, so never checked in a publish build
+    _check_template(content, src, section)
+    _check_category(content, src, section)
+    _check_language(content, src)
     root = _state["root"]
     rel_dir = os.path.dirname(os.path.relpath(content.source_path, root)).replace(os.sep, "/")
     issues = rules.check_file(src, section, now=_state["now"], services=_state["services"],
@@ -254,8 +325,9 @@ def _check_site(generators) -> None:
             for issue in body.check_link(link, site, rel_dir=rel_dir):
                 _issue(issue)
 
-    _check_slugs(everything)
+    _check_addresses(everything, getattr(articles, "categories", []), reported=_check_slugs(everything))
     _check_image_folder(statics)
+    _check_stray_files()
 
     if not _state["show_drafts"]:
         # Drafts (and scheduled pages before their date) are never written when publishing.
@@ -263,8 +335,10 @@ def _check_site(generators) -> None:
             items.clear()
 
 
-def _check_slugs(contents) -> None:
+def _check_slugs(contents) -> set[str]:
+    """Slugs are unique across the site; returns the files reported."""
     seen: dict[str, str] = {}
+    reported = set()
     for content in sorted(contents, key=lambda c: c.source_path):
         slug = getattr(content, "slug", None)
         if not slug:
@@ -273,11 +347,97 @@ def _check_slugs(contents) -> None:
         if slug in seen:
             report(content.source_path, "Slug", f'the slug "{slug}" is also used by content/{seen[slug]}',
                    "Give this file a different Slug (small letters, numbers and hyphens)")
+            reported.add(content.source_path)
             continue
         seen[slug] = path
-        if section_of(content) == "pages" and slug in RESERVED_PAGE_SLUGS:
-            report(content.source_path, "Slug", f'the slug "{slug}" is the name of a section of the site',
-                   "Choose another Slug for this page")
+    return reported
+
+
+def _build_folders(categories) -> dict[str, str]:
+    """Top folders of the built site that the build makes itself: name -> what is there."""
+    settings = _state["settings"]
+    folders = dict(BUILD_FOLDERS)
+    folders.update({category.slug: f"the {category.name} list" for category, _ in categories})
+    folders.update({str(path).strip("/").split("/")[0]: "pictures and files" for path in settings.get("STATIC_PATHS") or []})
+    for setting, default, what in (("THEME_STATIC_DIR", "theme", "the site's styles and scripts"),
+                                   ("DECAP_ADMIN_OUTPUT", "admin", "the web editor"),
+                                   ("OPEN_REFERRAL_PATH", "", "the service data")):
+        value = str(settings.get(setting) or default).strip("/")
+        if value:
+            folders[value.split("/")[0]] = what
+    return folders
+
+
+def _address_field(content) -> str:
+    """The front-matter field that decides where a file is written."""
+    metadata = getattr(content, "metadata", {}) or {}
+    return "Save_as" if "save_as" in metadata else "URL" if "url" in metadata else "Slug"
+
+
+def _check_addresses(contents, categories, reported: set[str]) -> None:
+    """Every page has an address of its own. A file that would be written where another page
+    is (the same Save_as, URL or slug), or into a folder the build makes itself, is reported
+    (unless its slug was: ``reported``); the preview leaves it out, as writing it would
+    overwrite the other one or stop the build. Addresses from slugs are claimed first, so a
+    Save_as or URL that takes another page's address is the one named."""
+    folders = _build_folders(categories)
+    taken = {category.save_as: f"the {category.name} list" for category, _ in categories if category.save_as}
+    for content in sorted(contents, key=lambda c: (_address_field(c) != "Slug", c.source_path)):
+        save_as = getattr(content, "save_as", "") or ""
+        if not save_as:
+            continue
+        address = "/" + (save_as[: -len("index.html")] if save_as.endswith("index.html") else save_as)
+        field = _address_field(content)
+        fix = {"Slug": "Give this file a different Slug (small letters, numbers and hyphens)",
+               "URL": "Change its URL and Save_as lines (or delete both: the page then goes at its own address)",
+               "Save_as": "Change its Save_as line (or delete it: the page then goes at its own address)"}[field]
+        top = save_as.split("/")[0]
+        clash = taken.get(save_as)
+        if clash is None and section_of(content) == "pages" and content.status != "draft":  # drafts: in drafts/
+            if save_as in BUILD_FILES:
+                clash = "a file the build writes itself"
+            elif "/" in save_as and top in folders:
+                clash = f"in a folder the build makes itself ({folders[top]})"
+        if clash is None:
+            taken[save_as] = f"used by content/{_rel(content.source_path)}"
+            continue
+        if field == "Slug" and clash.startswith("the ") and clash.endswith(" list"):
+            message = f'the slug "{content.slug}" is the name of a section of the site ({clash})'
+            fix = "Choose another Slug for this page"
+        else:
+            message = f"the address {address} is already {clash}"
+        if content.source_path not in reported:
+            report(content.source_path, field, message, fix)
+        content.override_save_as = ""  # not written: the preview goes on without it
+
+
+PAGE_SUFFIXES = {".md", ".markdown", ".mkd", ".mdown"}
+
+
+def _check_stray_files() -> None:
+    """A file the build would silently ignore: a page outside the section folders, a document
+    that is not Markdown in one of them, a data file that is not .yml."""
+    settings, root = _state["settings"], Path(_state["root"])
+    sections = [str(p).strip("/") for p in (settings.get("ARTICLE_PATHS") or []) + (settings.get("PAGE_PATHS") or [])]
+    statics = [str(p).strip("/") for p in settings.get("STATIC_PATHS") or []]
+    data = Path(settings.get("DATA_PATH") or root / "data")
+    folders = " or ".join(f"content/{s}/" for s in sections)
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        rel = path.relative_to(root).as_posix()
+        suffix = path.suffix.lower()
+        if any(rel.startswith(s + "/") for s in statics):
+            continue
+        if data in path.parents:
+            if suffix != ".yml":
+                report(str(path), "file", "only .yml files in the data folder are read, so this one is ignored",
+                       f"Rename it to {path.stem}.yml if it holds the site's facts, or move it out of content/data/")
+        elif any(rel.startswith(s + "/") for s in sections):
+            if suffix not in PAGE_SUFFIXES | {".html", ".htm"}:
+                report(str(path), "file", f"a {suffix or 'file without an ending'} is not a page, so it is not published",
+                       "Copy its words into a new .md file in this folder; put pictures in content/images/")
+        elif suffix in PAGE_SUFFIXES:
+            report(str(path), "file", "this file is not in one of the folders pages are made from, so it is not "
+                   "published", f"Move it into {folders}")
 
 
 def _check_image_folder(statics) -> None:

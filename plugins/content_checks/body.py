@@ -195,7 +195,26 @@ def check_image_file(path: str, line: int, file: str, content_root: str, max_byt
                       f"{shown} is {_size(size)}; the limit is {_size(max_bytes)}",
                       "Save a smaller copy (2000 pixels wide is plenty; the site makes the phone "
                       "sizes itself) and use that")]
+    if os.path.splitext(file)[1].lower() in PICTURE_SUFFIXES and not _readable_picture(file):
+        return [Issue(path, line, "image", f"{shown} is not a picture that can be opened (it may be damaged, or "
+                      "another kind of file renamed)",
+                      "Open it in a picture program and save it again as JPEG or PNG, then use the new file")]
     return []
+
+
+PICTURE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
+
+
+def _readable_picture(file: str) -> bool:
+    """Whether Pillow can read the picture's header (quick: the pixels are not decoded)."""
+    try:
+        from PIL import Image
+
+        with Image.open(file) as picture:
+            picture.verify()
+        return True
+    except Exception:  # Pillow raises many kinds for a broken file; all mean "cannot be used"
+        return False
 
 
 def _size(count: int) -> str:

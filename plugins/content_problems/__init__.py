@@ -3,9 +3,18 @@
 Each problem reads ``path:line: field: what is wrong. How to fix it.`` so a volunteer
 knows which file to open, which line and field to look at, and what to change.
 Local builds print them as warnings; with ``STRICT_CONTENT_CHECKS`` (publishconf.py)
-any problem stops the build before a page is written. Either way the build ends with the
-same problems again as plain lines, one each (``summary``): Pelican's console wraps its
-warnings into a narrow column, which is hard to read in a small terminal or a CI log.
+any problem found while reading stops the build before a page is written, and one found
+later (a part of the site that could not be made) ends it with exit status 1, so nothing
+is published. Either way the build ends with the same problems again as plain lines, one
+each (``summary``): Pelican's console wraps its warnings into a narrow column, which is
+hard to read in a small terminal or a CI log.
+
+No build ends in a traceback:
+- Pelican's own errors about a content file (a file it cannot read, a missing title, an
+  unknown status, a Save_as outside the site) become problems in the same shape
+  (pelican_messages.py), and the file is left out of a preview as Pelican does.
+- Anything else that stops Pelican is shown as one plain line that says it is not the
+  content's fault and how to see the details (``-D``), instead of a traceback.
 
 A *notice* (``notice``) has the same shape but never stops a build: something to see to
 soon, such as a page whose review date has passed or waiting times checked more than a
@@ -21,6 +30,8 @@ from dataclasses import dataclass
 
 from pelican import signals
 from pelican.log import LimitFilter
+
+from . import pelican_messages
 
 logger = logging.getLogger("oxpip.content")
 
@@ -63,6 +74,18 @@ def field_line(path: str, field: str) -> int:
     return 1
 
 
+def text_line(path: str, needle: str) -> int:
+    """The first line of a file that contains ``needle`` (1 if none does)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for number, text in enumerate(handle, start=1):
+                if needle in text:
+                    return number
+    except (OSError, UnicodeDecodeError):
+        pass
+    return 1
+
+
 def _record(into: list[Problem], path: str, field: str, message: str, fix: str, line: int | None) -> Problem:
     found = Problem(
         relative_path(path),
@@ -95,19 +118,65 @@ def notices() -> list[Problem]:
     return list(_notices)
 
 
+class _PelicanMessages(logging.Filter):
+    """Pelican's errors about a content file, reported as content problems instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg not in pelican_messages.TEMPLATES or not _settings:
+            return True
+        error = sys.exc_info()[1]  # Pelican logs "Could not process" inside its except block
+        found = pelican_messages.problem_for(record.msg, tuple(record.args or ()), error, _settings.get("PATH", ""))
+        if found is None:
+            return True
+        path, line, field, message, fix = found
+        shown = relative_path(path)
+        if not any(p.path == shown and p.field == field for p in _problems):
+            report(path, field, message, fix, line=line)
+        return False
+
+
+class _NoTraceback(logging.Filter):
+    """The last resort: whatever stops Pelican is one plain line, not a traceback. (A content
+    problem never gets here: each is reported in its own words.)"""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.CRITICAL and record.exc_info:
+            error = record.exc_info[1]
+            if isinstance(error, RuntimeError) and str(error) == "Warning or error encountered":
+                record.msg, record.args = "The build stopped because of the error above.", ()
+            else:
+                record.msg = ("The build stopped: %s: %s. This is a fault in the site's code or settings, not in "
+                              "your content; run the same command with -D added (for example .venv/bin/python -m "
+                              "pelican content -s pelicanconf.py -D) to see where, or ask a developer.")
+                record.args = (type(error).__name__, error)
+            record.exc_info = record.exc_text = None
+        return True
+
+
+_FILTERS = {"pelican.generators": _PelicanMessages(), "pelican.contents": _PelicanMessages(),
+            "pelican": _NoTraceback()}
+
+
 def _reset(pelican) -> None:
     _problems.clear()
     _notices.clear()
     _settings.clear()
     _settings.update(pelican.settings)
+    for name, log_filter in _FILTERS.items():
+        if log_filter not in logging.getLogger(name).filters:
+            logging.getLogger(name).addFilter(log_filter)
 
 
-def summary(found: list[Problem], *, stopped: bool) -> str:
-    """Every problem on one plain line, under a heading that says what happens next."""
+def summary(found: list[Problem], *, stopped: bool, written: bool = False) -> str:
+    """Every problem on one plain line, under a heading that says what happens next.
+    ``written``: a strict build that found them only after writing the site."""
     count = len(found)
     files = len({problem.path for problem in found})
     what = f"{count} content problem{'s' if count != 1 else ''} in {files} file{'s' if files != 1 else ''}"
-    if stopped:
+    if stopped and written:
+        heading = (f"{what}. The build failed: the site in the output folder is not complete and must not be "
+                   "published. Fix each one, then build again:")
+    elif stopped:
         heading = f"{what}. Nothing was published. Fix each one, then build again:"
     else:
         heading = f"{what}. The preview was built, but publishing will stop until each one is fixed:"
@@ -143,11 +212,16 @@ def _stop_if_strict(pelican) -> None:
 
 
 def _print_summary(pelican) -> None:
-    """At the end of a build that went on despite problems (`make html`, `make serve`)."""
+    """At the end of a build that went on: with problems in a preview (`make html`, `make
+    serve`), or, in a strict build, with a part that could not be made (exit status 1)."""
     if _notices:
         sys.stdout.write(notices_summary(_notices))
-    if _problems:
-        sys.stdout.write(summary(_problems, stopped=False))
+    if not _problems:
+        return
+    if _settings.get("STRICT_CONTENT_CHECKS"):
+        sys.stderr.write(summary(_problems, stopped=True, written=True))
+        raise SystemExit(1)
+    sys.stdout.write(summary(_problems, stopped=False))
 
 
 def _forget(pelican) -> None:

@@ -8,20 +8,21 @@ When a build finishes, this copies into output/admin/:
   loads on demand from the same folder, and its WebAssembly files; no source maps).
 
 The admin page is not a public page: it says noindex, is left out of the sitemap and of
-the site-wide page tests. If `npm ci` has not been run, the build says so once and goes
-on without the editor.
+the site-wide page tests. If Decap CMS is not installed (`npm ci` not run), that is a
+problem like any content problem, found before anything is written: `make html` says so
+and goes on without the editor; `make publish` (which runs `npm ci` itself) stops, so a
+site is never published without its editor.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import shutil
 from pathlib import Path
 
 from pelican import signals
 
-logger = logging.getLogger(__name__)
+from content_problems import report, text_line
 
 DEFAULTS = {
     "DECAP_ADMIN_SOURCE": "admin",
@@ -71,9 +72,7 @@ def build(settings) -> Path | None:
         return None
     target = Path(settings["OUTPUT_PATH"]) / settings.get("DECAP_ADMIN_OUTPUT", DEFAULTS["DECAP_ADMIN_OUTPUT"])
     if not (dist / "decap-cms.js").is_file():
-        logger.warning("The web editor (/admin/) was not built: Decap CMS is not installed. "
-                       "Run `npm ci` (or `make test`, which does it) and build again.")
-        return None
+        return None  # reported by _check_installed
     target.mkdir(parents=True, exist_ok=True)
     for name in OUR_FILES:
         shutil.copyfile(source / name, target / name)
@@ -85,6 +84,19 @@ def build(settings) -> Path | None:
     return target
 
 
+def _check_installed(pelican) -> None:
+    """Before anything is read or written: is Decap CMS there to copy?"""
+    settings = pelican.settings
+    if settings.get("CONTENT_CHECK_ONLY") or not (_path(settings, "DECAP_ADMIN_SOURCE") / "index.html").is_file():
+        return
+    if not (_path(settings, "DECAP_DIST") / "decap-cms.js").is_file():
+        package = PROJECT / "package.json"
+        report(str(package), "decap-cms", "the web editor (/admin/) cannot be built: Decap CMS is not installed "
+               f"({_path(settings, 'DECAP_DIST')} is missing)",
+               "Run `npm ci` (make publish, make serve and make test do it for you), then build again",
+               line=text_line(str(package), '"decap-cms"'))
+
+
 def _finalized(pelican) -> None:
     if pelican.settings.get("CONTENT_CHECK_ONLY"):
         return
@@ -92,4 +104,5 @@ def _finalized(pelican) -> None:
 
 
 def register() -> None:
+    signals.get_generators.connect(_check_installed)
     signals.finalized.connect(_finalized)

@@ -20,14 +20,14 @@ by path, e.g. the web editor), HOST_HEADERS_FLAVOUR ("netlify" or "cloudflare").
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from pelican import signals
 
+from content_problems import report
+
 from . import policy
 
-logger = logging.getLogger(__name__)
 
 
 SEARCH_PATHS = ("/search/", "/pagefind/*")  # Pagefind: WebAssembly in the page and its worker
@@ -50,11 +50,13 @@ def build(output: Path, settings: dict) -> list[policy.Rule]:
         if rule in special:
             continue  # the web editor's own policy decides what it allows
         for page, value in inline.style_attributes:
-            logger.error("host_headers: %s has style=\"%s\", which the Content Security Policy blocks. "
-                         "Move it into a class in site.css.", page, value)
+            report(str(output / page.lstrip("/")), "style", f'style="{value}" is blocked by the Content Security '
+                   "Policy, so it would not work on the live site", "Move it into a class in theme/static/css/site.css "
+                   "(from the template or the text that wrote it)", line=1)
         for page, name in inline.event_handlers:
-            logger.error("host_headers: %s has an %s= attribute, which the Content Security Policy "
-                         "blocks. Use addEventListener in a script file.", page, name)
+            report(str(output / page.lstrip("/")), name, f"an {name}= attribute is blocked by the Content Security "
+                   "Policy, so it would not work on the live site", "Use addEventListener in a script file instead",
+                   line=1)
     form_action = settings.get("HOST_HEADERS_FORM_ACTION") or ["'self'"]
     site = policy.csp(policy.site_policy(found["/*"], form_action=form_action))
     overrides = {}

@@ -16,6 +16,10 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+# The reading side of _headers (Rule, matches, headers_for, parse_headers_file) lives with
+# the referral service, whose development server sends these same headers (make serve).
+from referrals.host_headers import Rule, headers_for, matches, parse_headers_file  # noqa: F401
+
 DATA_SCRIPT_TYPES = {"application/ld+json", "application/json", "text/template", "importmap"}
 JS_TYPES = {"", "text/javascript", "application/javascript", "module"}
 
@@ -190,13 +194,6 @@ COMMON_HEADERS = {
 }
 
 
-@dataclass
-class Rule:
-    path: str                  # "/*", "/search/", "/open-referral/*"
-    headers: dict[str, str]
-    note: str = ""
-
-
 def rules(site_csp: str, overrides: dict[str, str], open_referral: str | None) -> list[Rule]:
     """Header rules in order. Later rules replace a header set by an earlier one."""
     out = [Rule("/*", {"Content-Security-Policy": site_csp, **COMMON_HEADERS},
@@ -225,36 +222,6 @@ def headers_file(all_rules: list[Rule], flavour: str = "netlify") -> str:
                 out.append(f"  ! {name}")
             out.append(f"  {name}: {value}")
     return "\n".join(out) + "\n"
-
-
-def parse_headers_file(text: str) -> list[Rule]:
-    """Read a ``_headers`` file back (the test server and the tests use it)."""
-    found: list[Rule] = []
-    for raw in text.splitlines():
-        if not raw.strip() or raw.lstrip().startswith("#"):
-            continue
-        if not raw.startswith((" ", "\t")):
-            found.append(Rule(raw.strip(), {}))
-        elif found and ":" in raw and not raw.strip().startswith("!"):
-            name, value = raw.strip().split(":", 1)
-            found[-1].headers[name.strip()] = value.strip()
-    return found
-
-
-def matches(rule_path: str, path: str) -> bool:
-    """Whether a header rule ("/*", "/search/", "/admin/*") covers a request or file path."""
-    if rule_path.endswith("*"):
-        return path.startswith(rule_path[:-1])
-    return path == rule_path or (rule_path.endswith("/") and path == rule_path + "index.html")
-
-
-def headers_for(all_rules: list[Rule], path: str) -> dict[str, str]:
-    """Netlify's reading: every matching rule applies, later ones replace earlier values."""
-    result: dict[str, str] = {}
-    for rule in all_rules:
-        if matches(rule.path, path):
-            result.update(rule.headers)
-    return result
 
 
 def _nginx_block(headers: dict[str, str], indent: str) -> list[str]:

@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from pelican import signals
 
-from content_problems import report
+from content_problems import report, text_line
 
 from .components import heading_id, replace_blocks
 
@@ -45,9 +45,9 @@ def _render_block(source: str):
             if link:
                 return str(_macro("button", "button")({"href": Markup(link.group(1)), "text": Markup(link.group(2))}))
             report(source, "body", "'!!! action' has no link under it",
-                   "Indent one Markdown link under it, like [Refer yourself](...)", line=1)
+                   "Indent one Markdown link under it, like [Refer yourself](...)", line=text_line(source, "!!! action"))
             return body
-        if block.kind.startswith("care-"):
+        if block.kind in ("care-immediate", "care-urgent"):
             return str(_macro("care_callout", "care_callout")({
                 "heading": Markup(block.title) if block.title else "Get help",
                 "html": body,
@@ -55,7 +55,7 @@ def _render_block(source: str):
                 "id": heading_id(block.title, used_ids),
             }))
         report(source, "body", f"'!!! {block.kind}' is not a known callout",
-               f"Use one of: {', '.join('!!! ' + k for k in KINDS)}", line=1)
+               f"Use one of: {', '.join('!!! ' + k for k in KINDS)}", line=text_line(source, f"!!! {block.kind}"))
         return body
 
     return render

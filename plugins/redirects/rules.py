@@ -45,7 +45,12 @@ def parse(text: str) -> list[Redirect]:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as error:
         raise RedirectsFileError(f"the file is not valid YAML ({error})") from error
-    mapping = data.get("redirects", {}) if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        raise RedirectsFileError("the file is not a list of '/old/: /new/' lines under 'redirects:'")
+    stray = [key for key in data if str(key).startswith("/")]
+    if stray:
+        raise RedirectsFileError(f"the address {stray[0]} is not under the line 'redirects:', so it would be ignored")
+    mapping = data.get("redirects", {})
     if mapping is None:
         mapping = {}
     if not isinstance(mapping, dict):

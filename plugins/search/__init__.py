@@ -25,6 +25,8 @@ from jinja2 import pass_context
 from markupsafe import Markup
 from pelican import signals
 
+from content_problems import report, text_line
+
 from .pages import indexed
 
 logger = logging.getLogger(__name__)
@@ -40,8 +42,8 @@ def pagefind_binary() -> Path:
     from pagefind.service import get_executable
 
     binary = get_executable()
-    if binary is None:
-        raise FileNotFoundError("no Pagefind binary (the pagefind[bin] package)")
+    if binary is None or not Path(binary).is_file():
+        raise FileNotFoundError(f"no Pagefind binary{f' at {binary}' if binary else ''} (the pagefind[bin] package)")
     return Path(binary)
 
 
@@ -86,6 +88,25 @@ def _setup(pelican) -> None:
     pelican.settings.setdefault("JINJA_GLOBALS", {})["in_search_index"] = in_search_index
 
 
+REQUIREMENTS = Path(__file__).resolve().parents[2] / "requirements.txt"
+
+
+def _missing_index(message: str) -> None:
+    """Site search without its index is a problem like a content problem: `make publish` fails."""
+    report(str(REQUIREMENTS), "pagefind", f"the search index (/pagefind/) cannot be made: {message}",
+           "Run `make publish` (it installs what the build needs) or `.venv/bin/pip install -r requirements.txt`, "
+           "then build again", line=text_line(str(REQUIREMENTS), "pagefind"))
+
+
+def _check_installed(pelican) -> None:
+    """Before anything is written: is the Pagefind binary there?"""
+    if pelican.settings.get("SEARCH_INDEX", True) and not pelican.settings.get("CONTENT_CHECK_ONLY"):
+        try:
+            pagefind_binary()
+        except (FileNotFoundError, ImportError) as error:
+            _missing_index(f"Pagefind is not installed ({error})")
+
+
 def _run(pelican) -> None:
     settings = pelican.settings
     output = Path(pelican.output_path)
@@ -93,15 +114,15 @@ def _run(pelican) -> None:
         return
     try:
         count = build_index(output)
-    except FileNotFoundError as error:  # no pagefind binary
-        logger.error("search: %s. Install it with: pip install -r requirements.txt", error)
-        return
+    except (FileNotFoundError, ImportError):
+        return  # reported by _check_installed, before anything was written
     except RuntimeError as error:
-        logger.error("search: %s", error)
+        _missing_index(str(error))
         return
     logger.info("search: indexed %d pages into %s/pagefind/", count, output)
 
 
 def register() -> None:
     signals.initialized.connect(_setup)
+    signals.get_generators.connect(_check_installed)
     signals.finalized.connect(_run)

@@ -4,9 +4,11 @@
   canonical URL, Open Graph and Twitter card values, the Atom feed links and one
   schema.org JSON-LD block (NGO, Service, Article/NewsArticle, BreadcrumbList) per page.
 - After the build: sitemap.xml, robots.txt, news/feed.xml and stories/feed.xml. The
-  sitemap lists the pages ``seo_meta()`` found public as they were rendered (not noindex,
-  so not 404.html or a redirect page, and not a draft), so no written page is read back.
-  Site search (plugins/search) takes the same ``public`` answer from base.html.
+  sitemap lists the pages ``seo_meta()`` found public as they were rendered, so no
+  written page is read back. Public means not noindex, and noindex are: 404.html, redirect
+  pages, drafts, and pages marked ``Status: hidden`` (pages that only make sense after an
+  action, such as the referral confirmation). Site search (plugins/search) takes the same
+  ``public`` answer from base.html. Feeds list published stories and news only.
 
 Canonical and share URLs always use ``SITE_CANONICAL_URL`` (the live address), so a
 local preview shows the same metadata as the live site.
@@ -14,15 +16,15 @@ local preview shows the same metadata as the live site.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from jinja2 import pass_context
 from pelican import signals
 
+from content_problems import report
+
 from . import files, meta
 
-logger = logging.getLogger(__name__)
 
 DEFAULT_DESCRIPTION = ("Free, non-judgemental therapy in Oxfordshire for parents and carers "
                        "who find it hard to bond with their baby.")
@@ -77,7 +79,9 @@ def seo_meta(ctx) -> dict:
         canonical = meta.absolute(base, redirect_to)
         noindex = True
         title = f"Moved to {ctx.get('redirect_title', 'a new address')}"
-    elif path is None or ctx.get("output_file") == "404.html":
+    elif path is None or ctx.get("output_file") == "404.html" or meta.kept_out(item):
+        # Not a page to find: the 404 page, a draft, or a page marked Status: hidden (one
+        # that only makes sense after an action, such as the referral confirmation).
         canonical = None
         noindex = True
         if item is not None:
@@ -133,7 +137,7 @@ def seo_meta(ctx) -> dict:
         noindex = True  # Status: hidden: a page that makes sense only after an action (a thank-you page)
     output_file = ctx.get("output_file")
     # Public: a page search engines (sitemap.xml) and site search should know about.
-    public = bool(output_file) and not noindex and not output_file.startswith("drafts/")
+    public = bool(output_file) and not noindex
     if output_file:
         _state.setdefault("rendered", {})[output_file] = public
     return {
@@ -189,7 +193,9 @@ def _write(pelican) -> None:
     base = _settings_base(settings)
     output = Path(pelican.output_path)
     if not base:
-        logger.warning("seo: SITE_CANONICAL_URL is not set; sitemap.xml and feeds need absolute URLs.")
+        report("publishconf.py", "SITE_CANONICAL_URL", "the site's live address is not set, so sitemap.xml, "
+               "robots.txt and the feeds cannot be written (they need absolute addresses)",
+               "Set SITEURL (for example SITEURL=https://www.oxpip.org.uk make publish)", line=1)
         return
     paths = files.indexable_pages(_state.get("rendered", {}))
     (output / "sitemap.xml").write_text(files.sitemap_xml(base, paths, _state.get("lastmod", {})),

@@ -32,6 +32,12 @@ def path_of_output(output_file: str | None) -> str | None:
     return output_file
 
 
+def kept_out(item) -> bool:
+    """Whether a page or article is kept out of search engines and site search: a draft, or
+    one marked ``Status: hidden`` (it only makes sense after an action, or is not ready)."""
+    return getattr(item, "status", "published") in ("draft", "hidden")
+
+
 def plain(text) -> str:
     """Text without tags, entities decoded once and whitespace collapsed (for meta tags)."""
     if text is None:

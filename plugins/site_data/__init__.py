@@ -3,7 +3,9 @@
 Loads ``content/data/*.yml`` (impact figures, contact details, funders, reply and waiting
 times) into the ``DATA`` setting for templates, and replaces ``{impact:key}``,
 ``{contact:key}`` and ``{times:key}`` in content so a figure is typed once and shown the
-same everywhere.
+same everywhere. A data file that cannot be read, or lacks what the site shows from it
+(``data.SCHEMA``, and the figures HOME_FIGURES and IMPACT_CHART_FIGURES name), is a
+content problem: the preview goes on with it empty, publishing stops.
 
 Figures that go out of date say when they were last checked (``checked:``; see
 freshness.py): each build warns when that date is more than ``DATA_CHECKED_WARN_DAYS`` old
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from pelican import signals
 
-from content_problems import notice, report
+from content_problems import notice, report, text_line
 
 from .data import footer_items, load_data, menu_items, replace_tokens
 from .freshness import DEFAULT_STOP_DAYS, DEFAULT_WARN_DAYS, check_checked, missing_checked, site_today
@@ -27,14 +29,28 @@ _data: dict = {}
 _state: dict = {}
 
 
-def _load(pelican) -> None:
-    folder = pelican.settings.get("DATA_PATH") or os.path.join(pelican.settings["PATH"], "data")
-    _state.update(folder=folder, settings=pelican.settings)
-    _data.clear()
-    _data.update(load_data(folder))
+def _setup(pelican) -> None:
     pelican.settings["DATA"] = _data
     pelican.settings.setdefault("JINJA_GLOBALS", {})
     pelican.settings["JINJA_GLOBALS"].update(menu_items=menu_items, footer_items=footer_items)
+
+
+def _load(pelican) -> None:
+    """Read the data files at the start of every build (`make serve` rebuilds when they change)."""
+    settings = pelican.settings
+    folder = settings.get("DATA_PATH") or os.path.join(settings["PATH"], "data")
+    _state.update(folder=folder, settings=settings)
+    _data.clear()
+    _data.update(load_data(folder, lambda p: report(str(p.path), p.field, p.message, p.fix, line=p.line)))
+    impact = _data.setdefault("impact", {})
+    known = ", ".join(k for k in impact if k not in ("example", "checked"))
+    for setting in ("HOME_FIGURES", "IMPACT_CHART_FIGURES"):
+        for key in settings.get(setting) or []:
+            if not isinstance(impact.get(key), dict):
+                report(os.path.join(folder, "impact.yml"), key, f"{setting} in pelicanconf.py shows the figure {key}, "
+                       "which is not in this file", f"Add it here, or ask a developer to change {setting}"
+                       + (f" (figures here now: {known})" if known else ""), line=1)
+                impact[key] = {"value": "", "text": "", "source": ""}
 
 
 def _fill_tokens(content) -> None:
@@ -48,7 +64,7 @@ def _fill_tokens(content) -> None:
             "body",
             f"{token} is not a known figure",
             f"Use one of the keys in content/data/{kind}.yml ({known}), or add it there",
-            line=1,
+            line=text_line(source, token),
         )
 
     if getattr(content, "_content", None):
@@ -82,6 +98,7 @@ def _check_freshness(generators) -> None:
 
 
 def register() -> None:
-    signals.initialized.connect(_load)
+    signals.initialized.connect(_setup)
+    signals.get_generators.connect(_load)
     signals.content_object_init.connect(_fill_tokens)
     signals.all_generators_finalized.connect(_check_freshness)

@@ -17,31 +17,125 @@ TOKEN = re.compile(r"\{(impact|contact|times):([a-z0-9_]+)\}")
 class DataFileError(Exception):
     """A data file that cannot be read; the message names the file and the fix."""
 
+    def __init__(self, path: Path, line: int, field: str, message: str, fix: str):
+        super().__init__(f"{path}:{line}: {field}: {message}. {fix}.")
+        self.path, self.line, self.field, self.message, self.fix = path, line, field, message, fix
 
-def load_data(folder: str | Path) -> dict:
+
+# What the templates and plugins read from each data file: "fields" (one entry, these keys)
+# or "entries" (key: entry, each entry with these keys).
+SCHEMA = {
+    "contact": ("fields", ["phone", "phone_href", "phone_hours", "email"]),
+    "impact": ("entries", ["value", "text", "source"]),
+    "funders": ("entries", ["name", "funded"]),
+    "times": ("entries", ["value"]),
+}
+# Files every page needs (the header, footer and home page read them): a missing one is a problem.
+REQUIRED_FILES = ("contact", "impact", "funders")
+
+
+def _read(path: Path) -> tuple[dict, str]:
+    """The file's value and its text."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        line = error.object.count(b"\n", 0, error.start) + 1
+        raise DataFileError(path, line, "file", f"this file is not saved as UTF-8 text (byte 0x{error.object[error.start]:02X} "
+                            f"on line {line} cannot be read)", "Save it again with the encoding UTF-8") from None
+    try:
+        value = yaml.safe_load(text)
+    except ValueError as error:  # a date YAML recognises but the calendar does not (2026-02-30)
+        raise DataFileError(path, 1, "data", f"this data file has a date that does not exist ({error})",
+                            "Check the day and month of each date, written as year-month-day") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise DataFileError(path, line, "data", f"this data file is not valid YAML ({getattr(error, 'problem', error)})",
+                            "Check the indentation and that text with a colon in it is in quotes") from None
+    if value is None:
+        return {}, text
+    if not isinstance(value, dict):
+        raise DataFileError(path, 1, "data", "this data file is not a list of 'name: value' lines",
+                            "Write each entry as a name, a colon and its value, like the other data files")
+    checked = value.get("checked")
+    if isinstance(checked, str) and ISO_DATE.fullmatch(checked.strip()):
+        try:
+            value["checked"] = dt.date.fromisoformat(checked.strip())
+        except ValueError as error:
+            raise DataFileError(path, key_line(text, "checked"), "checked", f"'{checked}' is not a date that exists "
+                                f"({error})", "Check the day and month, written as year-month-day") from None
+    return value, text
+
+
+def key_line(text: str, key: str, default: int = 1) -> int:
+    """The line of ``key:`` at the start of a line (any indentation) in a YAML text."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip().startswith(f"{key}:"):
+            return number
+    return default
+
+
+def check_entries(path: Path, name: str, value: dict, text: str) -> tuple[dict, list[DataFileError]]:
+    """The problems of one data file against SCHEMA, and its value made safe to use (every
+    key the site reads is there, as "" if it was missing), so a preview can still be built."""
+    kind, required = SCHEMA.get(name, (None, []))
+    if kind is None:
+        return value, []
+    problems, safe = [], dict(value)
+    if kind == "fields":
+        for key in required:
+            if key not in value or value[key] in (None, ""):
+                problems.append(DataFileError(path, 1, key, f"this file has no {key}",
+                                              f"Add a line '{key}: ...' (see the comment at the top of the file)"))
+                safe[key] = ""
+        return safe, problems
+    for entry, fields in value.items():
+        if entry in ("example", "checked"):  # notes about the file, not entries
+            continue
+        line = key_line(text, str(entry))
+        if not isinstance(fields, dict):
+            problems.append(DataFileError(path, line, str(entry), "this entry has no fields under it",
+                                          f"Indent its fields under it: {', '.join(required)}"))
+            safe[entry] = {key: "" for key in required}
+            continue
+        missing = [key for key in required if fields.get(key) in (None, "")]
+        if missing:
+            problems.append(DataFileError(path, line, str(entry), f"this entry has no {', '.join(missing)}",
+                                          f"Add {', '.join(k + ': ...' for k in missing)}, indented under it"))
+            safe[entry] = {**{key: "" for key in missing}, **{k: v for k, v in fields.items() if v is not None}}
+    return safe, problems
+
+
+def load_data(folder: str | Path, on_problem: Callable[[DataFileError], None] | None = None) -> dict:
     """Read every ``*.yml`` in the data folder into ``{file stem: contents}``.
 
     A top-level ``checked`` date written as a quoted string ('2026-11-30', as the web editor
-    writes it) is read as the date it is."""
+    writes it) is read as the date it is. A file that cannot be read, or lacks what the site reads from it, raises DataFileError;
+    with ``on_problem``, each problem is passed to it instead and the build goes on with
+    the file as empty (or with the missing keys empty)."""
     data: dict = {}
     for path in sorted(Path(folder).glob("*.yml")):
         try:
-            data[path.stem] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            checked = data[path.stem].get("checked") if isinstance(data[path.stem], dict) else None
-            if isinstance(checked, str) and ISO_DATE.fullmatch(checked.strip()):
-                data[path.stem]["checked"] = dt.date.fromisoformat(checked.strip())
-        except ValueError as error:  # a date YAML recognises but the calendar does not (2026-02-30)
-            raise DataFileError(
-                f"{path}: this data file has a date that does not exist ({error}). "
-                "Check the day and month of each date, written as year-month-day."
-            ) from None
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            line = mark.line + 1 if mark else 1
-            raise DataFileError(
-                f"{path}:{line}: this data file is not valid YAML ({getattr(error, 'problem', error)}). "
-                "Check the indentation and that text with a colon in it is in quotes."
-            ) from None
+            value, text = _read(path)
+        except DataFileError as problem:
+            if on_problem is None:
+                raise
+            on_problem(problem)
+            value, text = {}, ""
+        value, problems = check_entries(path, path.stem, value, text)
+        for problem in problems:
+            if on_problem is None:
+                raise problem
+            on_problem(problem)
+        data[path.stem] = value
+    for name in REQUIRED_FILES:
+        if name not in data:
+            problem = DataFileError(Path(folder) / f"{name}.yml", 1, "file", "this data file is missing, and every "
+                                    "page shows facts from it", "Put it back (your git history has it)")
+            if on_problem is None:
+                raise problem
+            on_problem(problem)
+            data[name] = check_entries(problem.path, name, {}, "")[0]
     return data
 
 

@@ -6,14 +6,9 @@ drafts and scheduling, responsive images, the readability report, the web editor
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import re
 import shutil
-import socket
-import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -130,61 +125,25 @@ def test_the_web_editor_is_in_both_builds_and_not_indexed(site):
 # ------------------------------------------------------------------- the web editor
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for_backend(port: int, process) -> None:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1", data=json.dumps({"action": "info"}).encode(),
-                                     headers={"Content-Type": "application/json"})
-    for _ in range(300):
-        if process.poll() is not None:
-            pytest.fail(f"decap-server stopped: {process.stdout.read()}")
-        try:
-            with urllib.request.urlopen(request, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail("decap-server did not start within 30 s")
-
-
-@pytest.fixture
-def decap_backend(site):
-    node = shutil.which("node")
-    server = ROOT / "node_modules" / "decap-server" / "dist" / "index.js"
-    if not node or not server.is_file():
-        pytest.fail("The web editor test needs Node.js and `npm ci` (decap-server in node_modules): run `make test`.")
-    port = _free_port()
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PORT": str(port), "BIND_HOST": "127.0.0.1",
-           "MODE": "fs", "GIT_REPO_DIRECTORY": str(site["root"]), "LOG_LEVEL": "warn"}
-    process = subprocess.Popen([node, str(server)], cwd=site["root"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        _wait_for_backend(port, process)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def test_a_volunteer_writes_a_story_in_the_web_editor_and_the_next_build_publishes_it(site, decap_backend, browser):
-    from site_testkit import serve_directory
+def test_a_volunteer_writes_a_story_in_the_web_editor_and_the_next_build_publishes_it(site, browser, tmp_path):
+    """Through `make serve`'s own server (with the live host's headers, the editor's strict
+    policy included) and its own local backend, as a volunteer trying the editor does."""
+    from site_testkit import make_serve
 
     out = site["root"] / "local"
-    with serve_directory(out) as base_url:
+    with make_serve(out, tmp_path / "serve", content_root=site["root"]) as base_url:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.set_default_timeout(60000)  # the editor is a large script: slow machines need longer
         requests: list[str] = []
         errors: list[str] = []
         page.on("request", lambda request: requests.append(request.url))
         page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda m: m.type == "error" and "Content Security Policy" in m.text and errors.append(m.text))
         try:
-            page.goto(f"{base_url}admin/?backend_port={decap_backend}")
+            response = page.goto(f"{base_url}admin/")
+            assert "'unsafe-eval'" in response.headers["content-security-policy"], "the editor's own policy"
             page.get_by_role("button", name="Login").click()
-            page.goto(f"{base_url}admin/?backend_port={decap_backend}#/collections/stories/new")
+            page.goto(f"{base_url}admin/#/collections/stories/new")
             page.locator("input[id^=title-field]").fill("Jo’s story: a new start")
             page.locator("input[id^=date-field]").fill("2025-10-01")
             page.locator("textarea[id^=summary-field]").fill("Jo felt far from her baby. Talking it through helped.")
@@ -210,7 +169,8 @@ def test_a_volunteer_writes_a_story_in_the_web_editor_and_the_next_build_publish
     assert not errors, errors
     hosts = {re.match(r"https?://([^/]+)", url).group(1) for url in requests if url.startswith("http")}
     site_host = base_url.split("/")[2]
-    assert hosts <= {site_host, f"127.0.0.1:{decap_backend}"}, f"the editor asked other hosts: {hosts}"
+    assert hosts == {site_host}, f"the editor asked other hosts: {hosts - {site_host}}"
+    assert f"{base_url}admin/api/v1" in requests, "the editor reaches its backend through its own site"
     assert f"{base_url}theme/css/site.css" in requests, "the preview uses the site's style sheet"
 
     assert story.read_text(encoding="utf-8") == (

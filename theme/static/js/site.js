@@ -7,8 +7,37 @@
   root.classList.remove("ox-no-js");
   root.classList.add("ox-js");
 
+  /* Skip link (after GOV.UK Frontend's SkipLink): the element it points to (<main>) can
+     take focus only while the skip link has sent focus there. <main> has no tabindex of
+     its own, so a click anywhere in the page never gives it focus, and Tab goes on from
+     where the click was (focus order follows the page). */
+  Array.prototype.forEach.call(document.querySelectorAll(".ox-skip-link"), function (link) {
+    var href = link.getAttribute("href") || "";
+    var target = href.charAt(0) === "#" ? document.getElementById(href.slice(1)) : null;
+    if (!target) { return; }
+    link.addEventListener("click", function () {
+      if (target.hasAttribute("tabindex")) { target.focus(); return; }
+      target.setAttribute("tabindex", "-1");
+      target.addEventListener("blur", function () { target.removeAttribute("tabindex"); }, { once: true });
+      target.focus();
+    });
+  });
+
   var exit = document.getElementById("exit-this-page");
   if (!exit) { return; }
+
+  /* Focus Not Obscured (WCAG 2.4.11): site.css keeps whatever is focused or scrolled to
+     clear of the sticky "Exit this page" bar with scroll-padding-top. Here the bar is
+     measured, so that padding is exact at every width, zoom level and text size. */
+  var bar = exit.closest ? exit.closest(".ox-exit") : null;
+  if (bar) {
+    var measure = function () {
+      root.style.setProperty("--ox-exit-height", Math.ceil(bar.getBoundingClientRect().height) + "px");
+    };
+    measure();
+    if (window.ResizeObserver) { new window.ResizeObserver(measure).observe(bar); }
+    else { window.addEventListener("resize", measure); }
+  }
 
   function leave(event) {
     if (event) { event.preventDefault(); }
@@ -60,6 +89,12 @@
       var show = (input.type === "radio" || input.type === "checkbox" || /-(day|month|year)$/.test(input.id)) && legend ? legend : label;
       if (show && show.scrollIntoView) { show.scrollIntoView(); }
       input.focus({ preventScroll: true });
+      /* A long question can push its answer off the screen (a small window, or zoomed in):
+         then the answer itself is brought into view, so focus is never out of sight. */
+      var box = input.getBoundingClientRect();
+      if (box.bottom > document.documentElement.clientHeight || box.top < 0) {
+        input.scrollIntoView({ block: "nearest" });
+      }
     });
   });
 
