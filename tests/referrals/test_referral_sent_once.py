@@ -75,12 +75,33 @@ def test_back_after_sending_shows_nothing_typed_and_sending_again_stores_nothing
         context.close()
 
 
-@pytest.mark.parametrize("javascript", [True, False], ids=["js-on", "js-off"])
-def test_reloading_an_old_error_page_after_sending_says_already_sent(browser, dev_server, javascript):
-    """Back from the confirmation page to a page that showed a mistake, then Reload: the
-    browser posts the old answers again. Before, they all came back on an error page."""
+def test_back_after_a_mistake_and_sending_shows_the_empty_form_not_a_resend_prompt(browser, dev_server):
+    """With JavaScript, a page that showed a mistake is an ordinary page of the tab's history:
+    Back from the confirmation page shows the empty form, not Chromium's frightening
+    "Confirm Form Resubmission" page (ERR_CACHE_MISS), which offers to send it again."""
     database = dev_server.data_dir / "referrals-dev.sqlite3"
-    context = browser.new_context(java_script_enabled=javascript)
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        first = send(page, dev_server, show_the_mistake_first=True)
+        page.go_back()  # raised ERR_CACHE_MISS before: the entry was the answer to a POST
+        expect(page).to_have_url(f"{dev_server.url}{PAGE_PATH}")
+        expect(page).not_to_have_title(re.compile(r"^Error: "))
+        expect(page.get_by_label("Your full name")).to_have_value("")
+        assert SECRET not in page.content() and WORRY not in page.content()
+        page.reload()  # an ordinary page: nothing is posted again
+        expect(page.get_by_label("Your full name")).to_have_value("")
+        assert references(database) == [first]
+    finally:
+        context.close()
+
+
+def test_without_javascript_reloading_an_old_error_page_after_sending_says_already_sent(browser, dev_server):
+    """Without JavaScript the page that showed a mistake stays the answer to a POST: Back
+    from the confirmation page, then Reload, posts the old answers again. Before, they all
+    came back on an error page; now the parent is told it was already sent."""
+    database = dev_server.data_dir / "referrals-dev.sqlite3"
+    context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     try:
         first = send(page, dev_server, show_the_mistake_first=True)

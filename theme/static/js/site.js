@@ -75,6 +75,12 @@
 
   /* Error summary (after GOV.UK Frontend's ErrorSummary) */
   each('[data-module="ox-error-summary"]', function (summary) {
+    /* Only the answer to a POST has one. Made an ordinary page of the tab's history, so
+       Back from the next page shows the empty form, not the browser's "Confirm Form
+       Resubmission" (which offers to send the answers again). */
+    if (window.history && window.history.replaceState) {
+      window.history.replaceState(null, "", window.location.href);
+    }
     summary.setAttribute("tabindex", "-1");
     summary.addEventListener("blur", function () { summary.removeAttribute("tabindex"); });
     summary.focus();
