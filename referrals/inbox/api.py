@@ -35,8 +35,27 @@ EXPIRED = {
     "idle": "You were signed out after a while without using the inbox.",
     "absolute": "Your session reached its time limit.",
 }
+TRAIL_ACTIONS = {"opened": "Opened", "export": "Downloaded in a spreadsheet"}
 MAX_NOTE_COPY = 24 * 1024  # a sealed note of up to 10,000 characters, with room to spare
 MAX_EXPORT = 1000
+
+
+def trail_text(action: str, detail: str, names: dict[str, str]) -> str:
+    """One audit row of a referral in words for a person: "Status changed from New to
+    Contacted", "Assigned to Kim Park", "Note added". The stored detail stays as written
+    (ids and status values, see inbox_store.py); an action or detail not known here is
+    shown as stored."""
+    if action == "status":
+        old, _, new = detail.partition(" -> ")
+        if old in STATUS_LABELS and new in STATUS_LABELS:
+            return f"Status changed from {STATUS_LABELS[old]} to {STATUS_LABELS[new]}"
+    if action == "assigned" and detail.startswith("to "):
+        who = detail[3:]
+        return "Assigned to nobody" if who == "nobody" else f"Assigned to {names.get(who, who)}"
+    if action == "note":
+        return "Note added"
+    label = TRAIL_ACTIONS.get(action, action)
+    return f"{label}: {detail}" if detail else label
 
 
 def _b64(raw: bytes) -> str:
@@ -165,7 +184,7 @@ class Api:
             ],
             "trail": [
                 {"at_text": when(a.at, zone), "staff_id": a.staff_id, "staff_name": names.get(a.staff_id or "", a.staff_id or ""),
-                 "action": a.action, "detail": a.detail}
+                 "action": a.action, "detail": a.detail, "text": trail_text(a.action, a.detail, names)}
                 for a in trail
             ],
         })

@@ -258,3 +258,16 @@ def test_open_inbox_on_a_fresh_database(tmp_path):
     store = open_inbox(str(tmp_path / "new.sqlite3"))
     assert store.referrals() == [] and store.staff() == []
     store.close()
+
+
+def test_each_history_row_is_worded_for_a_person_not_as_stored():
+    from referrals.inbox.api import trail_text
+
+    names = {"kim": "Kim Park"}
+    assert trail_text("status", "new -> signposted", names) == "Status changed from New to Not for us, signposted"
+    assert trail_text("assigned", "to kim", names) == "Assigned to Kim Park"
+    assert trail_text("assigned", "to nobody", names) == "Assigned to nobody"
+    assert trail_text("assigned", "to sam", names) == "Assigned to sam"  # a removed colleague keeps their id
+    assert trail_text("note", "sealed note added", names) == "Note added"
+    assert trail_text("export", "CSV of 3", names) == "Downloaded in a spreadsheet: CSV of 3"
+    assert trail_text("opened", "", names) == "Opened"

@@ -67,7 +67,10 @@
   /* Focus an element that is not normally focusable (a heading, a banner), as GOV.UK does. */
   Ix.focus = function (el) {
     if (!el) return;
-    if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
+    if (!el.hasAttribute("tabindex")) {
+      el.setAttribute("tabindex", "-1");
+      el.addEventListener("blur", function () { el.removeAttribute("tabindex"); }, { once: true });
+    }
     el.focus();
   };
 

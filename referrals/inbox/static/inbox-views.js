@@ -11,10 +11,6 @@
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December"];
   var LANGUAGES = { en: "English", cy: "Welsh", pl: "Polish", ur: "Urdu", ar: "Arabic", ro: "Romanian" };
-  var ACTIONS = {
-    "opened": "Opened", "status": "Status changed", "assigned": "Assigned", "note": "Note added", "export": "Downloaded in a spreadsheet",
-    "sign-in": "Signed in", "sign-in-failed": "Sign-in failed"
-  };
 
   /* -- answers, as the parent saw the questions ------------------------------------------------ */
   function optionLabel(field, value) {
@@ -269,7 +265,7 @@
           return h("tr", {},
             h("td", { "data-label": "When" }, a.at_text),
             h("td", { "data-label": "Who" }, a.staff_name || "-"),
-            h("td", { "data-label": "What" }, (ACTIONS[a.action] || a.action) + (a.detail ? ": " + a.detail : "")));
+            h("td", { "data-label": "What" }, a.text));
         })))));
   };
 
