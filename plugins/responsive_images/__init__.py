@@ -8,8 +8,11 @@ the page. The fallback ``src`` is a mid-size copy: the original is never sent.
 
 Sizes are made once into ``RESPONSIVE_IMAGE_CACHE`` (var/cache/images, named by the
 file's hash, so an edited picture gets new names) and copied into output/images/sized/
-when the build finishes. ``make check`` makes no files. Missing pictures and alt text
-are reported by content_checks, which runs first.
+when the build finishes. A picture's facts (its size as shown, and whether it has
+transparency) are kept there too, so a picture is decoded only when it is new or changed,
+and each file is looked at once per build however many pages show it. ``make check``
+makes no files. Missing pictures and alt text are reported by content_checks, which
+runs first.
 """
 
 from __future__ import annotations
@@ -45,12 +48,31 @@ def _setup(pelican) -> None:
         cache = os.path.join(os.path.dirname(os.path.abspath(settings["PATH"])), cache)
     _state["cache"] = cache
     _state["used"] = set()
+    _state["facts"] = {}
+    _state["made"] = set()
     _state["check_only"] = bool(settings.get("CONTENT_CHECK_ONLY"))
 
 
 def _new_run(pelican) -> None:
     if "settings" in _state:
         _state["used"] = set()
+        _state["facts"] = {}  # a picture may have changed between two `make serve` builds
+        _state["made"] = set()
+
+
+def _variants(path: str, widths: list[int]) -> list[images.Variant]:
+    """The sizes of one picture, worked out once per file per build (many pages may show
+    the same picture), from the facts kept in the cache (images.describe)."""
+    found = _state["facts"].get(path)
+    if found is None:
+        try:
+            found = images.describe(path, _state["cache"], write=not _state["check_only"])
+        except (OSError, ValueError) as error:
+            found = error  # remembered too: the same broken file is not read again
+        _state["facts"][path] = found
+    if isinstance(found, Exception):
+        raise found
+    return images.variants_of(path, found, widths)
 
 
 def _image_path(src: str, content) -> str | None:
@@ -81,9 +103,10 @@ def _rewrite(content) -> None:
         if path is None:
             continue
         try:
-            _, variants = images.plan(path, widths)
-            if not _state["check_only"]:
+            variants = _variants(path, widths)
+            if not _state["check_only"] and path not in _state["made"]:
                 images.make(path, variants, _state["cache"])
+                _state["made"].add(path)
         except (OSError, ValueError):
             continue  # not a picture Pillow can read: content_checks says so
         _state["used"].update(v.name for v in variants)

@@ -116,3 +116,64 @@ def test_each_page_is_parsed_once_for_pictures_and_links(tmp_path, monkeypatch):
     monkeypatch.setattr(body, "collect", lambda html: parsed.append(html) or real(html))
     assert check(content) == expected
     assert len(parsed) == len(set(parsed)) == 4  # one parse for each of the 4 files
+
+
+def _two_stories_with_one_picture(tmp_path):
+    content = make_site(tmp_path)
+    story = (content / "stories" / "good-story.md").read_text(encoding="utf-8")
+    (content / "stories" / "good-story-again.md").write_text(
+        story.replace("Slug: good-story", "Slug: good-story-again"), encoding="utf-8")
+    return content
+
+
+def _count_decodes(monkeypatch) -> list[str]:
+    """Every full decode of a picture (images.measure), by path."""
+    from responsive_images import images
+
+    decoded = []
+    real = images.measure
+    monkeypatch.setattr(images, "measure", lambda path, stamp=None: decoded.append(path) or real(path, stamp))
+    return decoded
+
+
+def test_a_picture_is_decoded_once_per_file_and_then_never_while_it_is_unchanged(tmp_path, monkeypatch):
+    from PIL import Image
+
+    content = _two_stories_with_one_picture(tmp_path)
+    cache = tmp_path / "cache"
+    decoded = _count_decodes(monkeypatch)
+    first = check(content, CONTENT_CHECK_ONLY=False)  # a build's reading half: sizes are made
+    assert decoded == [str(content / "images" / "calm.png")]  # two pages show it: one decode
+    facts = list(cache.glob("calm-*.json"))
+    assert len(facts) == 1 and json.loads(facts[0].read_text(encoding="utf-8"))["width"] == 400
+    assert sorted(p.suffix for p in cache.iterdir()).count(".webp") == 2  # 320 and 400 wide
+
+    assert check(content, CONTENT_CHECK_ONLY=False) == first
+    assert len(decoded) == 1  # the facts came from the cache
+
+    with Image.open(content / "images" / "calm.png") as image:  # an edited picture: new facts
+        image.resize((300, 200)).save(content / "images" / "calm.png")
+    assert check(content, CONTENT_CHECK_ONLY=False) == first
+    assert len(decoded) == 2
+    assert {json.loads(p.read_text(encoding="utf-8"))["width"] for p in cache.glob("calm-*.json")} == {400, 300}
+
+
+@pytest.mark.parametrize("written", ["{not json", json.dumps({"format": "something else", "width": 9}),
+                                     json.dumps({"format": "oxpip-picture-facts/1", "width": "wide"})])
+def test_damaged_picture_facts_are_measured_again(tmp_path, monkeypatch, written):
+    content = _two_stories_with_one_picture(tmp_path)
+    first = check(content, CONTENT_CHECK_ONLY=False)
+    made = sorted(p.name for p in (tmp_path / "cache").iterdir())
+    (facts,) = (tmp_path / "cache").glob("calm-*.json")
+    facts.write_text(written, encoding="utf-8")
+    decoded = _count_decodes(monkeypatch)
+    assert check(content, CONTENT_CHECK_ONLY=False) == first
+    assert len(decoded) == 1
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == made
+    assert json.loads(facts.read_text(encoding="utf-8"))["width"] == 400
+
+
+def test_make_check_reads_picture_facts_but_writes_nothing(tmp_path):
+    content = _two_stories_with_one_picture(tmp_path)
+    check(content)
+    assert not (tmp_path / "cache").exists()
