@@ -1,0 +1,117 @@
+"""Build workers: the site's per-file work runs beside Pelican, on the machine's other cores.
+
+A helper the plugins share, not a plugin itself (it connects no signal, so it is not in
+PLUGINS).
+
+Pelican builds on one core. Some of what is done for one file needs nothing of Pelican's
+objects, only a few plain values, and can run in another process while Pelican goes on
+reading and writing: converting Markdown ahead of Pelican (plugins/markdown_ahead),
+grading a page's reading level (plugins/readability) and making a picture's sizes
+(plugins/responsive_images). A plugin submits a function that can be imported by name,
+with arguments and a result that can be pickled, and takes the result when it needs it.
+
+``BUILD_WORKERS`` is how many worker processes there are: by default one fewer than the
+CPUs this process may use, at most 4 (so 1 on a 2-core machine, 0 on a 1-core one).
+With 0 every job runs in the build process at the moment it is submitted, in order: the
+serial build that the tests compare the parallel one against, byte for byte. A job that
+fails in a worker because the worker died runs again in the build process.
+
+The pool is made on the first job and kept for the life of the process, so ``make
+serve`` keeps each worker (and what it has loaded, such as the reading-grade dictionary)
+from one rebuild to the next. Workers are started with ``spawn`` (fresh interpreters:
+nothing of the build's memory is copied into them and no thread is forked) and ignore
+Ctrl+C, which the build process handles.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable
+
+logger = logging.getLogger(__name__)
+
+MAX_DEFAULT_WORKERS = 4
+_pool: dict = {"executor": None, "size": 0}  # one pool per process, shared by every build in it
+
+
+def count(settings: dict) -> int:
+    """The number of worker processes ``BUILD_WORKERS`` asks for (None: the default)."""
+    wanted = settings.get("BUILD_WORKERS")
+    if wanted is None:
+        try:
+            cpus = len(os.sched_getaffinity(0))
+        except AttributeError:  # not Linux
+            cpus = os.cpu_count() or 1
+        return max(0, min(cpus - 1, MAX_DEFAULT_WORKERS))
+    return max(0, int(wanted))
+
+
+def _quiet_worker() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _executor(size: int) -> ProcessPoolExecutor:
+    if _pool["executor"] is None or _pool["size"] != size:
+        shutdown()
+        _pool["executor"] = ProcessPoolExecutor(
+            max_workers=size, mp_context=multiprocessing.get_context("spawn"), initializer=_quiet_worker)
+        _pool["size"] = size
+    return _pool["executor"]
+
+
+def shutdown() -> None:
+    """Stop the workers (they also stop when the process ends)."""
+    executor, _pool["executor"] = _pool["executor"], None
+    if executor is not None:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+class Job:
+    """One submitted call: ``result()`` waits for it (in a worker) or has it already (serial)."""
+
+    def __init__(self, future: Future, fn: Callable, args: tuple):
+        self._future, self._fn, self._args = future, fn, args
+
+    def done(self) -> bool:
+        return self._future.done()
+
+    def cancel(self) -> bool:
+        """Drop the job if no worker has started it; True if it was dropped."""
+        return self._future.cancel()
+
+    def result(self) -> Any:
+        """The function's return value; its exception is raised here, as if called here."""
+        try:
+            return self._future.result()
+        except BrokenProcessPool:
+            logger.debug("a build worker stopped; running %s in the build process", self._fn.__name__)
+            shutdown()
+            return self._fn(*self._args)
+
+
+def _now(fn: Callable, args: tuple) -> Future:
+    future: Future = Future()
+    try:
+        future.set_result(fn(*args))
+    except Exception as error:  # noqa: BLE001 - kept for result(), like a worker's
+        future.set_exception(error)
+    return future
+
+
+def submit(settings: dict, fn: Callable, *args) -> Job:
+    """Run ``fn(*args)`` in a worker (or now, with no workers). ``fn`` must be importable
+    by its module and name, and its arguments and result picklable."""
+    size = count(settings)
+    if size == 0:
+        return Job(_now(fn, args), fn, args)
+    try:
+        return Job(_executor(size).submit(fn, *args), fn, args)
+    except (BrokenProcessPool, RuntimeError):  # a dead pool, or one shut down at exit
+        shutdown()
+        return Job(_now(fn, args), fn, args)
+
