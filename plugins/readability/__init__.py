@@ -13,19 +13,25 @@ Every build prints a table of grades at the end and writes it to ``READABILITY_R
 
 Grades are cached by a hash of each page's text (``READABILITY_CACHE``, default
 var/cache/readability.json; see cache.py), so textstat and its dictionary are only loaded
-when a page has changed. Warnings and the table are the same with or without the cache.
+when a page has changed. A page that is not in the cache is graded by a build worker
+(plugins/build_workers) while Pelican reads on; the grades are gathered once every page
+is read (``all_generators_finalized``), before anything is reported. Warnings and the
+table are the same with or without the cache, and with or without workers.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from dataclasses import dataclass
 
 from pelican import signals
 
+import build_workers
 from content_problems import report
 
+from . import cache as grade_cache
 from .cache import GradeCache
 from .grade import Score
 
@@ -39,6 +45,7 @@ DEFAULTS = {
     "READABILITY_CACHE": "var/cache/readability.json",
 }
 
+logger = logging.getLogger(__name__)
 _state: dict = {}
 
 
@@ -47,10 +54,12 @@ class Row:
     path: str  # content/stories/x.md
     relative: str  # stories/x.md
     title: str
-    score: Score
-    status: str  # "ok", "over", "short" or "skipped"
+    score: Score | None  # None until the worker grading it has answered (``job``)
+    status: str  # "ok", "over", "short" or "skipped" ("" until graded)
     source_path: str
     draft: bool = False
+    job: build_workers.Job | None = None
+    key: str = ""
 
 
 def _setting(name):
@@ -89,23 +98,44 @@ def _measure(content) -> None:
     relative = os.path.relpath(source, root).replace(os.sep, "/")
     if relative.split("/", 1)[0] not in _setting("READABILITY_SECTIONS"):
         return
-    result = _state["cache"].score(getattr(content, "_content", "") or "")
-    if relative in _setting("READABILITY_SKIP"):
-        status = "skipped"
-    elif result.words < int(_setting("READABILITY_MIN_WORDS")):
-        status = "short"
-    elif result.grade > float(_setting("READABILITY_MAX_GRADE")):
-        status = "over"
-    else:
-        status = "ok"
+    html = getattr(content, "_content", "") or ""
+    key, found = _state["cache"].lookup(html)
+    job = None
+    if found is None:  # looked up at call time, so tests can watch each grading
+        job = build_workers.submit(_state["settings"], grade_cache.score, html, _state["cache"].folder)
     title = str(getattr(content, "title", relative))
     draft = getattr(content, "status", "") == "draft"
-    _state["rows"].append(Row(os.path.relpath(source), relative, title, result, status, source, draft))
+    _state["rows"].append(Row(os.path.relpath(source), relative, title, found, "", source, draft, job, key))
+
+
+def _status(row: Row) -> str:
+    if row.relative in _setting("READABILITY_SKIP"):
+        return "skipped"
+    if row.score.words < int(_setting("READABILITY_MIN_WORDS")):
+        return "short"
+    if row.score.grade > float(_setting("READABILITY_MAX_GRADE")):
+        return "over"
+    return "ok"
+
+
+def _gather() -> None:
+    """Every page's grade, from the cache or from the worker that graded it."""
+    graded = 0
+    for row in _state["rows"]:
+        if row.job is not None:
+            row.score, row.job = row.job.result(), None
+            _state["cache"].keep(row.key, row.score)
+            graded += 1
+        row.status = _status(row)
+    if graded:
+        logger.info("readability: %d of %d pages graded (not in the cache), with %d build workers",
+                    graded, len(_state["rows"]), build_workers.count(_state["settings"]))
 
 
 def _warn(generators) -> None:
     if "settings" not in _state:
         return
+    _gather()
     _state["cache"].save()
     show_drafts = bool(_state["settings"].get("SHOW_DRAFTS", True))
     limit = float(_setting("READABILITY_MAX_GRADE"))

