@@ -10,20 +10,26 @@ Sizes are made once into ``RESPONSIVE_IMAGE_CACHE`` (var/cache/images, named by 
 file's hash, so an edited picture gets new names) and copied into output/images/sized/
 when the build finishes. A picture's facts (its size as shown, and whether it has
 transparency) are kept there too, so a picture is decoded only when it is new or changed,
-and each file is looked at once per build however many pages show it. ``make check``
-makes no files. Missing pictures and alt text are reported by content_checks, which
+and each file is looked at once per build however many pages show it. A new picture's
+sizes are made by a build worker (plugins/build_workers) while Pelican goes on, and
+waited for before they are copied. ``make check`` makes no files. Missing pictures and alt text are reported by content_checks, which
 runs first.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from urllib.parse import urljoin
 
 from pelican import signals
 
+import build_workers
+
 from . import images
+
+logger = logging.getLogger(__name__)
 
 DEFAULTS = {
     "RESPONSIVE_IMAGE_WIDTHS": [320, 640, 960, 1280],
@@ -49,7 +55,7 @@ def _setup(pelican) -> None:
     _state["cache"] = cache
     _state["used"] = set()
     _state["facts"] = {}
-    _state["made"] = set()
+    _state["made"] = {}
     _state["check_only"] = bool(settings.get("CONTENT_CHECK_ONLY"))
 
 
@@ -57,7 +63,7 @@ def _new_run(pelican) -> None:
     if "settings" in _state:
         _state["used"] = set()
         _state["facts"] = {}  # a picture may have changed between two `make serve` builds
-        _state["made"] = set()
+        _state["made"] = {}  # picture path -> the job making its sizes (None: nothing to make)
 
 
 def _variants(path: str, widths: list[int]) -> list[images.Variant]:
@@ -105,8 +111,9 @@ def _rewrite(content) -> None:
         try:
             variants = _variants(path, widths)
             if not _state["check_only"] and path not in _state["made"]:
-                images.make(path, variants, _state["cache"])
-                _state["made"].add(path)
+                _state["made"][path] = (build_workers.submit(_state["settings"], images.make, path, variants,
+                                                            _state["cache"])
+                                        if images.missing(variants, _state["cache"]) else None)
         except (OSError, ValueError):
             continue  # not a picture Pillow can read: content_checks says so
         _state["used"].update(v.name for v in variants)
@@ -146,12 +153,21 @@ def _resolve_root_when_written(content) -> None:
 def _copy(pelican) -> None:
     if "settings" not in _state or _state["check_only"] or not _state["used"]:
         return
+    for path, job in _state["made"].items():
+        try:
+            if job is not None:
+                job.result()
+        except (OSError, ValueError) as error:  # content_checks has said what is wrong with it
+            logger.warning("responsive_images: could not make the sizes of %s: %s", path, error)
     target = os.path.join(pelican.settings["OUTPUT_PATH"], _setting("RESPONSIVE_IMAGE_FOLDER"))
     os.makedirs(target, exist_ok=True)
     for name in sorted(_state["used"]):
         destination = os.path.join(target, name)
         if not os.path.isfile(destination):
-            shutil.copyfile(os.path.join(_state["cache"], name), destination)
+            try:
+                shutil.copyfile(os.path.join(_state["cache"], name), destination)
+            except OSError as error:  # not made (see the warning above): the page's picture is missing
+                logger.warning("responsive_images: could not copy %s: %s", name, error)
 
 
 def register() -> None:

@@ -136,15 +136,20 @@ def plan(path: str, widths: list[int], folder: str | None = None) -> tuple[tuple
     return facts.size, variants_of(path, facts, widths)
 
 
+def missing(variants: list[Variant], folder: str) -> list[Variant]:
+    """The variants not made yet (a made file's name holds the picture's hash)."""
+    return [v for v in variants if not os.path.isfile(os.path.join(folder, v.name))]
+
+
 def make(path: str, variants: list[Variant], folder: str) -> None:
     """Write the variants that are not in folder yet (the name holds the file's hash)."""
-    missing = [v for v in variants if not os.path.isfile(os.path.join(folder, v.name))]
-    if not missing:
+    missing_now = missing(variants, folder)
+    if not missing_now:
         return
     os.makedirs(folder, exist_ok=True)
     with Image.open(path) as source:
         source = ImageOps.exif_transpose(source)
-        for variant in missing:
+        for variant in missing_now:
             image = source.copy()
             if variant.kind == "jpg":
                 image = image.convert("RGB")
