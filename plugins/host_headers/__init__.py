@@ -39,13 +39,11 @@ def build(output: Path, settings: dict) -> list[policy.Rule]:
     /search/ only)."""
     special = {path for path in (settings.get("HOST_HEADERS_PATH_CSP") or {})}
     own_rules = list(SEARCH_PATHS) + sorted(special)
-    pages = policy.html_files(output)
-    groups: dict[str, list[tuple[str, str]]] = {path: [] for path in own_rules}
-    groups["/*"] = []
-    for page, html in pages:
+    scanners = {rule: policy.PageScanner() for rule in own_rules + ["/*"]}
+    for page, html, path in policy.html_files(output):  # one page in memory at a time
         rule = next((r for r in own_rules if policy.matches(r, page)), "/*")
-        groups[rule].append((page, html))
-    found = {rule: policy.scan_pages(files) for rule, files in groups.items()}
+        scanners[rule].add(page, html, path)
+    found = {rule: scanner.finish() for rule, scanner in scanners.items()}
     for rule, inline in found.items():
         if rule in special:
             continue  # the web editor's own policy decides what it allows

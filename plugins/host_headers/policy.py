@@ -129,31 +129,43 @@ def needs_scan(html: str) -> bool:
     return any(_inline_script_possible(m.group(1)) for m in _SCRIPT_TAG.finditer(html))
 
 
-def scan_pages(files: list[tuple[str, str]]) -> Inline:
-    """``scan`` with the same scripts, styles, style attributes, event handlers (in the same
-    order) and the same answer to whether any page has a data: image, parsing only the pages
-    that can need it: pages the prefilter passes, then (if none of those had one) pages with
-    a data: image until one is confirmed."""
-    found = Inline()
-    rest = []
-    for page, html in files:
+class PageScanner:
+    """``scan`` over pages given one at a time, parsing only the pages that can need it, with
+    the same scripts, styles, style attributes, event handlers (in the same order) and the
+    same answer to whether any page has a data: image: pages the prefilter passes are parsed
+    at once; pages with a data: image are parsed at the end (read again from their file)
+    only until one is confirmed. No page's text is kept."""
+
+    def __init__(self):
+        self.found = Inline()
+        self._data_image_pages: list[tuple[str, Path]] = []
+
+    def add(self, page: str, html: str, path: Path) -> None:
         if needs_scan(html):
-            _scan_page(page, html, found)
+            _scan_page(page, html, self.found)
         elif DATA_IMAGE in html:
-            rest.append((page, html))
-    for page, html in rest:
-        if found.data_images:
-            break
-        _scan_page(page, html, found)
-    return found
+            self._data_image_pages.append((page, path))
+
+    def finish(self) -> Inline:
+        for page, path in self._data_image_pages:
+            if self.found.data_images:
+                break
+            _scan_page(page, _read(path), self.found)
+        self._data_image_pages = []
+        return self.found
 
 
-def html_files(output: Path, under: str = "") -> list[tuple[str, str]]:
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace")
+
+
+def html_files(output: Path, under: str = ""):
+    """Each built page as (address, html, file), in a stable order, read one at a time."""
     root = output / under if under else output
     if not root.is_dir():
-        return []
-    return [("/" + f.relative_to(output).as_posix(), f.read_text(encoding="utf-8", errors="replace"))
-            for f in sorted(root.rglob("*.html"))]
+        return
+    for path in sorted(root.rglob("*.html")):
+        yield "/" + path.relative_to(output).as_posix(), _read(path), path
 
 
 def csp(directives: dict[str, list[str]]) -> str:
