@@ -103,11 +103,18 @@ def _now(fn: Callable, args: tuple) -> Future:
     return future
 
 
-def submit(settings: dict, fn: Callable, *args) -> Job:
+def running() -> bool:
+    """Whether this process has workers already (started by an earlier job or build)."""
+    return _pool["executor"] is not None
+
+
+def submit(settings: dict, fn: Callable, *args, start: bool = True) -> Job:
     """Run ``fn(*args)`` in a worker (or now, with no workers). ``fn`` must be importable
-    by its module and name, and its arguments and result picklable."""
+    by its module and name, and its arguments and result picklable. ``start=False``: only
+    if workers are running already (a worker takes a while to start; for a job or two that
+    costs more than it saves), else now."""
     size = count(settings)
-    if size == 0:
+    if size == 0 or not (start or running()):
         return Job(_now(fn, args), fn, args)
     try:
         return Job(_executor(size).submit(fn, *args), fn, args)

@@ -13,9 +13,10 @@ Every build prints a table of grades at the end and writes it to ``READABILITY_R
 
 Grades are cached by a hash of each page's text (``READABILITY_CACHE``, default
 var/cache/readability.json; see cache.py), so textstat and its dictionary are only loaded
-when a page has changed. A page that is not in the cache is graded by a build worker
-(plugins/build_workers) while Pelican reads on; the grades are gathered once every page
-is read (``all_generators_finalized``), before anything is reported. Warnings and the
+when a page has changed. Pages that are not in the cache are graded by the build workers
+(plugins/build_workers) while Pelican reads on, once there are 8 of them (a few are
+graded here); the grades are gathered once every page is read
+(``all_generators_finalized``), before anything is reported. Warnings and the
 table are the same with or without the cache, and with or without workers.
 """
 
@@ -47,6 +48,9 @@ DEFAULTS = {
 
 logger = logging.getLogger(__name__)
 _state: dict = {}
+# A worker (a fresh Python) takes longer to start than grading a few pages here: pages not
+# in the cache go to the build workers once there are this many of them.
+WORKER_MIN_PAGES = 8
 
 
 @dataclass
@@ -60,6 +64,7 @@ class Row:
     draft: bool = False
     job: build_workers.Job | None = None
     key: str = ""
+    html: str | None = None  # a page not in the cache, kept until it is graded
 
 
 def _setting(name):
@@ -77,6 +82,7 @@ def _setup(pelican) -> None:
     _state.clear()
     _state["settings"] = pelican.settings
     _state["rows"] = []
+    _state["waiting"] = []  # pages not in the cache, until there are enough for a worker
     target = _setting("READABILITY_CACHE")
     _state["cache"] = GradeCache(_project_path(target) if target else None)
 
@@ -85,6 +91,7 @@ def _new_run(pelican) -> None:
     """Each build starts a fresh table (`make serve` rebuilds with the same Pelican object)."""
     if "settings" in _state:
         _state["rows"] = []
+        _state["waiting"] = []
         _state["cache"].start_run()
 
 
@@ -100,12 +107,20 @@ def _measure(content) -> None:
         return
     html = getattr(content, "_content", "") or ""
     key, found = _state["cache"].lookup(html)
-    job = None
-    if found is None:  # looked up at call time, so tests can watch each grading
-        job = build_workers.submit(_state["settings"], grade_cache.score, html, _state["cache"].folder)
     title = str(getattr(content, "title", relative))
     draft = getattr(content, "status", "") == "draft"
-    _state["rows"].append(Row(os.path.relpath(source), relative, title, found, "", source, draft, job, key))
+    row = Row(os.path.relpath(source), relative, title, found, "", source, draft, key=key)
+    _state["rows"].append(row)
+    if found is None:
+        row.html = html
+        _state["waiting"].append(row)
+        if len(_state["waiting"]) >= WORKER_MIN_PAGES and build_workers.count(_state["settings"]):
+            # worth a worker: grade them beside Pelican
+            for waiting in _state["waiting"]:
+                waiting.job = build_workers.submit(_state["settings"], grade_cache.score, waiting.html,
+                                                   _state["cache"].folder)
+                waiting.html = None
+            _state["waiting"] = []
 
 
 def _status(row: Row) -> str:
@@ -119,17 +134,25 @@ def _status(row: Row) -> str:
 
 
 def _gather() -> None:
-    """Every page's grade, from the cache or from the worker that graded it."""
-    graded = 0
+    """Every page's grade: from the cache, from the worker that graded it, or (a few pages
+    only, not worth starting a worker for) graded here now."""
+    in_workers = here = 0
     for row in _state["rows"]:
         if row.job is not None:
             row.score, row.job = row.job.result(), None
-            _state["cache"].keep(row.key, row.score)
-            graded += 1
+            in_workers += 1
+        elif row.html is not None:  # looked up at call time, so tests can watch each grading
+            row.score, row.html = grade_cache.score(row.html, _state["cache"].folder), None
+            here += 1
+        else:
+            row.status = _status(row)
+            continue
+        _state["cache"].keep(row.key, row.score)
         row.status = _status(row)
-    if graded:
-        logger.info("readability: %d of %d pages graded (not in the cache), with %d build workers",
-                    graded, len(_state["rows"]), build_workers.count(_state["settings"]))
+    _state["waiting"] = []
+    if in_workers or here:
+        logger.info("readability: %d of %d pages graded (not in the cache): %d by build workers, %d here",
+                    in_workers + here, len(_state["rows"]), in_workers, here)
 
 
 def _warn(generators) -> None:

@@ -11,8 +11,8 @@ file's hash, so an edited picture gets new names) and copied into output/images/
 when the build finishes. A picture's facts (its size as shown, and whether it has
 transparency) are kept there too, so a picture is decoded only when it is new or changed,
 and each file is looked at once per build however many pages show it. A new picture's
-sizes are made by a build worker (plugins/build_workers) while Pelican goes on, and
-waited for before they are copied. ``make check`` makes no files. Missing pictures and alt text are reported by content_checks, which
+sizes are made by a build worker (plugins/build_workers, when the build has started
+them) while Pelican goes on, and waited for before they are copied. ``make check`` makes no files. Missing pictures and alt text are reported by content_checks, which
 runs first.
 """
 
@@ -112,7 +112,7 @@ def _rewrite(content) -> None:
             variants = _variants(path, widths)
             if not _state["check_only"] and path not in _state["made"]:
                 _state["made"][path] = (build_workers.submit(_state["settings"], images.make, path, variants,
-                                                            _state["cache"])
+                                                            _state["cache"], start=False)
                                         if images.missing(variants, _state["cache"]) else None)
         except (OSError, ValueError):
             continue  # not a picture Pillow can read: content_checks says so
