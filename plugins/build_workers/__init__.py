@@ -84,6 +84,13 @@ class Job:
         """Drop the job if no worker has started it; True if it was dropped."""
         return self._future.cancel()
 
+    def result_or_none(self) -> Any:
+        """Wait for the job; its result, or None if it failed (or was cancelled)."""
+        try:
+            return self.result()
+        except BaseException:  # noqa: BLE001 - the caller does the work itself then
+            return None
+
     def result(self) -> Any:
         """The function's return value; its exception is raised here, as if called here."""
         try:

@@ -15,6 +15,8 @@ plugin, byte for byte. Not sent to the workers: files Pelican's content cache al
 holds, everything when fewer than ``MARKDOWN_AHEAD_MIN_FILES`` (default 16) need reading
 or when there are no workers (``BUILD_WORKERS = 0``), and files with a front-matter field
 in ``FORMATTED_FIELDS`` (converted here, as Pelican converts those fields too).
+``MARKDOWN_AHEAD_WAIT = True`` waits for the workers instead of converting here, so that
+every file is converted by a worker (the serial-against-parallel test uses it).
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ class AheadMarkdownReader(MarkdownReader):
 
     def read(self, source_path):
         job = _state["jobs"].pop(source_path, None)
+        if job is not None and self.settings.get("MARKDOWN_AHEAD_WAIT"):
+            job.result_or_none()  # wait for the worker (tests: every file converted there)
         if job is not None and job.done():
             try:
                 content, meta = job.result()
