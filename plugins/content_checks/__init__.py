@@ -19,6 +19,11 @@ alone (see ``run.py``). What is checked, with every message, is in docs/voluntee
 - Each file's Template (one of the theme's), Category (the folder decides) and Lang (the
   site's only language, for now).
 
+Each file's checks work from the file and its HTML alone (per_file.py), so the build
+workers (plugins/build_workers) run them in batches while Pelican reads on; every file's
+problems are reported once all are read (``all_generators_finalized``), in the order the
+files were read, before the site-wide checks.
+
 It also owns two publishing rules:
 - ``Scheduled: yes`` with a future Date keeps the page a draft until a build on or after
   that date (Pelican has no "scheduled" status: draft, hidden and published only).
@@ -39,7 +44,9 @@ from content_problems import report
 from sections.sections import SECTION_RULES, section_of as top_folder
 from site_data.freshness import site_now
 
-from . import body, frontmatter, rules
+import build_workers
+
+from . import body, frontmatter, per_file, rules
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +56,8 @@ DEFAULTS = {
     "CONTENT_CHECK_EXTRA_URLS": ["admin/"],  # made outside Pelican's content
     "CONTENT_CHECK_NOW": None,  # "2026-01-01" in tests; None means now, in TIMEZONE
 }
+# Files are checked by the build workers in batches of this many (fewer are checked here).
+WORKER_BATCH = 32
 # Folders and files of the built site that are not made from one content file: a page
 # written there would be overwritten, or would overwrite them. The sections' lists (news/,
 # stories/), the static folders (images/) and the theme's are added from the settings.
@@ -218,6 +227,10 @@ def _new_run(pelican) -> None:
     _state["services"] = _services(root)
     _state["funders"] = _funders(settings, root)
     _state["links"] = []  # (content, rel_dir, [Link]) checked once every page is known
+    _state["files"] = []  # (content, rel_dir) of each file checked, in the order read
+    _state["waiting"] = []  # per_file.File not sent to a worker yet
+    _state["jobs"] = []  # (number of files, build_workers.Job) in order
+    _state.pop("common", None)
 
 
 # ---------------------------------------------------------------- one file at a time
@@ -242,7 +255,7 @@ def _check_content(content) -> None:
     section = section_of(content)
     if section is None:
         return
-    src = frontmatter.read(content.source_path)
+    src = frontmatter.read(content.source_path)  # here: the checks below change the page
     if isinstance(content, Article) and not hasattr(content, "date"):
         _stand_in_date(content)
     content.scheduled = False
@@ -256,18 +269,39 @@ def _check_content(content) -> None:
     _check_template(content, src, section)
     _check_category(content, src, section)
     _check_language(content, src)
-    root = _state["root"]
-    rel_dir = os.path.dirname(os.path.relpath(content.source_path, root)).replace(os.sep, "/")
-    issues = rules.check_file(src, section, now=_state["now"], services=_state["services"],
-                              funders=_state["funders"], settings=_state["settings"])
-    issues += body.check_unsafe_html(src)
-    html = getattr(content, "_content", "") or ""
-    parsed = body.collect(html)  # parsed once, for both the pictures and the links
-    issues += body.check_images(src, html, content_root=root, rel_dir=rel_dir,
-                                max_bytes=int(setting("IMAGE_MAX_BYTES")), parsed=parsed)
-    for issue in issues:
-        _issue(issue)
-    _state["links"].append((content, rel_dir, body.links_of(src, html, content.url, parsed=parsed)))
+    rel_dir = os.path.dirname(os.path.relpath(content.source_path, _state["root"])).replace(os.sep, "/")
+    item = per_file.File(src, section, rel_dir, content.url, getattr(content, "_content", "") or "")
+    _state["files"].append((content, rel_dir))
+    _state["waiting"].append(item)
+    if len(_state["waiting"]) >= WORKER_BATCH and build_workers.count(_state["settings"]):
+        _state["jobs"].append((len(_state["waiting"]), build_workers.submit(
+            _state["settings"], per_file.check_files, _state["waiting"], _common())))
+        _state["waiting"] = []
+
+
+def _common() -> per_file.Common:
+    if "common" not in _state:
+        settings = _state["settings"]
+        _state["common"] = per_file.Common(
+            root=_state["root"], now=_state["now"], services=_state["services"], funders=_state["funders"],
+            settings={name: settings[name] for name in ("CONTENT_SUMMARY_MAX_LENGTH", "NEWS_TOPICS")
+                      if name in settings},
+            max_bytes=int(setting("IMAGE_MAX_BYTES")))
+    return _state["common"]
+
+
+def _report_files() -> None:
+    """Every file's problems, in the order the files were read (from the workers' jobs, then
+    the files not sent to one, checked here), and the links to check."""
+    results = []
+    for _, job in _state["jobs"]:
+        results += job.result()
+    results += per_file.check_files(_state["waiting"], _common())
+    for (content, rel_dir), (issues, links) in zip(_state["files"], results):
+        for issue in issues:
+            _issue(issue)
+        _state["links"].append((content, rel_dir, links))
+    _state["files"], _state["jobs"], _state["waiting"] = [], [], []
 
 
 def _stand_in_date(content) -> None:
@@ -301,6 +335,7 @@ def _rel(path: str) -> str:
 def _check_site(generators) -> None:
     if not _state.get("active"):
         return
+    _report_files()
     articles, pages, static = _generators(generators)
     if articles is None or pages is None:
         return

@@ -1,0 +1,53 @@
+"""One file's checks, in the form a build worker runs them (plugins/build_workers).
+
+Everything here works from the file's front matter (as read by frontmatter.read), the
+page's HTML and a few plain values (``Common``), never from Pelican's objects, so it can
+run in another process while Pelican reads on. The results (Issue and Link values) are reported by the build process
+in the order the files were read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from . import body, frontmatter, rules
+
+
+@dataclass(frozen=True)
+class Common:
+    """What every file's checks need from the settings and the site (all picklable)."""
+    root: str  # the content folder
+    now: dt.datetime  # in TIMEZONE, naive
+    services: dict  # service slug -> file
+    funders: dict  # content/data/funders.yml
+    settings: dict  # CONTENT_SUMMARY_MAX_LENGTH and NEWS_TOPICS
+    max_bytes: int  # IMAGE_MAX_BYTES
+
+
+@dataclass(frozen=True)
+class File:
+    """One file to check: its front matter, section, folder in the content, page and HTML."""
+    src: frontmatter.Source
+    section: str
+    rel_dir: str
+    url: str
+    html: str
+
+
+def check_file(item: File, common: Common) -> tuple[list[rules.Issue], list[body.Link]]:
+    """The file's problems (front matter, unsafe HTML, pictures) and the links in its text,
+    which are checked once every page is known."""
+    src = item.src
+    issues = rules.check_file(src, item.section, now=common.now, services=common.services,
+                              funders=common.funders, settings=common.settings)
+    issues += body.check_unsafe_html(src)
+    parsed = body.collect(item.html)  # parsed once, for both the pictures and the links
+    issues += body.check_images(src, item.html, content_root=common.root, rel_dir=item.rel_dir,
+                                max_bytes=common.max_bytes, parsed=parsed)
+    return issues, body.links_of(src, item.html, item.url, parsed=parsed)
+
+
+def check_files(items: list[File], common: Common) -> list[tuple[list[rules.Issue], list[body.Link]]]:
+    """``check_file`` for several files (one job for a worker)."""
+    return [check_file(item, common) for item in items]
