@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -146,6 +147,14 @@ class PageScanner:
         elif DATA_IMAGE in html:
             self._data_image_pages.append((page, path))
 
+    def add_found(self, found: Inline) -> None:
+        """What ``scan_file`` found in one page (scanned elsewhere, e.g. by a build worker)."""
+        self.found.scripts |= found.scripts
+        self.found.styles |= found.styles
+        self.found.style_attributes += found.style_attributes
+        self.found.event_handlers += found.event_handlers
+        self.found.data_images |= found.data_images
+
     def finish(self) -> Inline:
         for page, path in self._data_image_pages:
             if self.found.data_images:
@@ -159,13 +168,39 @@ def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8", errors="replace")
 
 
+def stamp(path: Path | str) -> tuple[int, int]:
+    """A file's (modification time in ns, size): whether it changed since it was scanned."""
+    info = os.stat(path)
+    return info.st_mtime_ns, info.st_size
+
+
+def scan_file(page: str, path: str) -> tuple[tuple[int, int], Inline]:
+    """One written page, read and scanned on its own (the same findings ``PageScanner``
+    adds for it; a page with a data: image is parsed at once): its stamp and what it has."""
+    file_stamp = stamp(path)
+    html = _read(Path(path))
+    found = Inline()
+    if needs_scan(html) or DATA_IMAGE in html:
+        _scan_page(page, html, found)
+    return file_stamp, found
+
+
+def scan_files(pages: list[tuple[str, str]]) -> list[tuple[str, tuple[int, int], Inline]]:
+    """``scan_file`` for several (address, file) pairs: one job for a build worker."""
+    return [(path, *scan_file(page, path)) for page, path in pages]
+
+
 def html_files(output: Path, under: str = ""):
-    """Each built page as (address, html, file), in a stable order, read one at a time."""
+    """Each built page as (address, file), in a stable order."""
     root = output / under if under else output
     if not root.is_dir():
         return
     for path in sorted(root.rglob("*.html")):
-        yield "/" + path.relative_to(output).as_posix(), _read(path), path
+        yield page_address(output, path), path
+
+
+def page_address(output: Path, path: Path) -> str:
+    return "/" + path.relative_to(output).as_posix()
 
 
 def csp(directives: dict[str, list[str]]) -> str:
