@@ -124,7 +124,8 @@ PLUGINS = [
     "open_referral",
     "partner_kit",
     "search",
-    "host_headers",  # last: it reads every page the others wrote
+    "host_headers",  # it reads every page the others wrote
+    "changed_first",  # last: `make serve` writes the edited page before the rest (WRITE_CHANGED_FIRST)
 ]
 
 # Local preview is lenient: content problems are warnings and drafts are visible.

@@ -22,7 +22,9 @@ alone (see ``run.py``). What is checked, with every message, is in docs/voluntee
 Each file's checks work from the file and its HTML alone (per_file.py), so the build
 workers (plugins/build_workers) run them in batches while Pelican reads on; every file's
 problems are reported once all are read (``all_generators_finalized``), in the order the
-files were read, before the site-wide checks.
+files were read, before the site-wide checks. A process that builds again (`make serve`)
+reuses a file's results while the file, its HTML, its address, the settings and data the
+checks use and the pictures folder are all unchanged.
 
 It also owns two publishing rules:
 - ``Scheduled: yes`` with a future Date keeps the page a draft until a build on or after
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import logging
 import os
 from pathlib import Path
@@ -212,6 +215,7 @@ def _setup(pelican) -> None:
         return
     _state["root"] = settings["PATH"]
     _state["show_drafts"] = bool(settings.get("SHOW_DRAFTS", True))
+    _state["memo"] = {}  # source path -> (what its checks depended on, result, when checked), last build
     logging.getLogger("pelican.contents").addFilter(_FILTER)
     _lenient_dates()
     _new_run(pelican)
@@ -227,10 +231,11 @@ def _new_run(pelican) -> None:
     _state["services"] = _services(root)
     _state["funders"] = _funders(settings, root)
     _state["links"] = []  # (content, rel_dir, [Link]) checked once every page is known
-    _state["files"] = []  # (content, rel_dir) of each file checked, in the order read
+    _state["files"] = []  # [content, rel_dir, result or None, memo key] of each file, in the order read
     _state["waiting"] = []  # per_file.File not sent to a worker yet
-    _state["jobs"] = []  # (number of files, build_workers.Job) in order
+    _state["jobs"] = []  # (the files' slots, build_workers.Job) in order
     _state.pop("common", None)
+    _state.pop("build_key", None)
 
 
 # ---------------------------------------------------------------- one file at a time
@@ -270,12 +275,19 @@ def _check_content(content) -> None:
     _check_category(content, src, section)
     _check_language(content, src)
     rel_dir = os.path.dirname(os.path.relpath(content.source_path, _state["root"])).replace(os.sep, "/")
-    item = per_file.File(src, section, rel_dir, content.url, getattr(content, "_content", "") or "")
-    _state["files"].append((content, rel_dir))
-    _state["waiting"].append(item)
+    html = getattr(content, "_content", "") or ""
+    key = (per_file.stamp(content.source_path), hashlib.sha256(html.encode("utf-8", "surrogatepass")).digest(),
+           content.url, _build_key())
+    remembered = _state["memo"].get(content.source_path)
+    slot = [content, rel_dir, remembered[1] if remembered and _still_holds(remembered, key) else None, key]
+    _state["files"].append(slot)
+    if slot[2] is not None:
+        return  # checked in an earlier build in this process (`make serve`), nothing changed
+    _state["waiting"].append((slot, per_file.File(src, section, rel_dir, content.url, html)))
     if len(_state["waiting"]) >= WORKER_BATCH and build_workers.count(_state["settings"]):
-        _state["jobs"].append((len(_state["waiting"]), build_workers.submit(
-            _state["settings"], per_file.check_files, _state["waiting"], _common())))
+        slots, items = zip(*_state["waiting"])
+        _state["jobs"].append((slots, build_workers.submit(_state["settings"], per_file.check_files,
+                                                           list(items), _common())))
         _state["waiting"] = []
 
 
@@ -290,17 +302,51 @@ def _common() -> per_file.Common:
     return _state["common"]
 
 
+def _still_holds(remembered: tuple, key: tuple) -> bool:
+    """A file's result from an earlier build holds if what it depended on is the same and
+    no date in the file has been passed since (time only moves on: an earlier ``now``
+    means a clock put back, or a different CONTENT_CHECK_NOW, so check again)."""
+    earlier_key, (_, _, valid_until), checked_at = remembered
+    now = _state["now"]
+    return earlier_key == key and checked_at <= now and (valid_until is None or now < valid_until)
+
+
+def _build_key() -> str:
+    """What every file's checks depend on besides the file, its HTML and the time: the
+    settings and site data they use, and every file in the content's images folder (a
+    picture added, removed or replaced changes what a page's pictures are checked against)."""
+    if "build_key" not in _state:
+        common = _common()
+        pictures = []
+        for folder, _, names in sorted(os.walk(os.path.join(_state["root"], "images"))):
+            pictures += [(os.path.join(folder, name), per_file.stamp(os.path.join(folder, name)))
+                         for name in sorted(names)]
+        _state["build_key"] = repr((common.root, sorted(common.services.items()),
+                                    repr(common.funders), sorted(common.settings.items()), common.max_bytes,
+                                    pictures))
+    return _state["build_key"]
+
+
 def _report_files() -> None:
-    """Every file's problems, in the order the files were read (from the workers' jobs, then
-    the files not sent to one, checked here), and the links to check."""
-    results = []
-    for _, job in _state["jobs"]:
-        results += job.result()
-    results += per_file.check_files(_state["waiting"], _common())
-    for (content, rel_dir), (issues, links) in zip(_state["files"], results):
+    """Every file's problems, in the order the files were read (remembered from an earlier
+    build, from the workers' jobs, or checked here), and the links to check."""
+    for slots, job in _state["jobs"]:
+        for slot, result in zip(slots, job.result()):
+            slot[2] = result
+    if _state["waiting"]:
+        slots, items = zip(*_state["waiting"])
+        for slot, result in zip(slots, per_file.check_files(list(items), _common())):
+            slot[2] = result
+    memo = {}
+    for content, rel_dir, result, key in _state["files"]:
+        issues, links, _ = result
         for issue in issues:
             _issue(issue)
         _state["links"].append((content, rel_dir, links))
+        earlier = _state["memo"].get(content.source_path)
+        checked_at = earlier[2] if earlier and earlier[1] is result else _state["now"]
+        memo[content.source_path] = (key, result, checked_at)
+    _state["memo"] = memo  # this build's files only
     _state["files"], _state["jobs"], _state["waiting"] = [], [], []
 
 

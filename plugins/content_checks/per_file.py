@@ -9,6 +9,7 @@ in the order the files were read.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 
 from . import body, frontmatter, rules
@@ -35,19 +36,31 @@ class File:
     html: str
 
 
-def check_file(item: File, common: Common) -> tuple[list[rules.Issue], list[body.Link]]:
-    """The file's problems (front matter, unsafe HTML, pictures) and the links in its text,
-    which are checked once every page is known."""
+def stamp(path: str) -> tuple[int, int]:
+    """A file's (modification time in ns, size); (0, -1) if it is missing."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return 0, -1
+    return info.st_mtime_ns, info.st_size
+
+
+def check_file(item: File, common: Common) -> tuple[list[rules.Issue], list[body.Link], dt.datetime | None]:
+    """The file's problems (front matter, unsafe HTML, pictures), the links in its text
+    (checked once every page is known), and until when the result holds as time passes:
+    the earliest date in its front matter after ``common.now`` (the checks compare dates
+    with now), or None."""
     src = item.src
+    later = [d for d in (rules.parse_date(f.value) for f in src.fields.values()) if d and d > common.now]
     issues = rules.check_file(src, item.section, now=common.now, services=common.services,
                               funders=common.funders, settings=common.settings)
     issues += body.check_unsafe_html(src)
     parsed = body.collect(item.html)  # parsed once, for both the pictures and the links
     issues += body.check_images(src, item.html, content_root=common.root, rel_dir=item.rel_dir,
                                 max_bytes=common.max_bytes, parsed=parsed)
-    return issues, body.links_of(src, item.html, item.url, parsed=parsed)
+    return issues, body.links_of(src, item.html, item.url, parsed=parsed), min(later, default=None)
 
 
-def check_files(items: list[File], common: Common) -> list[tuple[list[rules.Issue], list[body.Link]]]:
+def check_files(items: list[File], common: Common) -> list[tuple]:
     """``check_file`` for several files (one job for a worker)."""
     return [check_file(item, common) for item in items]
