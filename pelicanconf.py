@@ -111,6 +111,7 @@ PLUGINS = [
     "sections",
     "markdown_components",
     "markdown_ahead",  # build workers convert Markdown while Pelican reads (plugins/build_workers)
+    "template_cache",  # each template compiled once per change (var/cache/jinja), not once per build
     "referral_form",  # renders the self-referral form from referrals/form_definition.py
     "feedback_form",  # "Was this page helpful?" at the foot of every page (referrals/feedback_app.py)
     "content_checks",  # after the others: checks the text they produce

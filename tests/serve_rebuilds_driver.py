@@ -15,6 +15,7 @@ index.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -51,6 +52,8 @@ def main(content: Path, output: Path, steps: list[str]) -> list[dict]:
         key, _, value = item.partition("=")
         overrides[key] = json.loads(value)
     overrides["CACHE_PATH"] = str(content.parent / "pelican-cache")
+    if os.environ.get("OXPIP_TEMPLATE_CACHE"):
+        overrides["TEMPLATE_CACHE"] = os.environ["OXPIP_TEMPLATE_CACHE"]
     pelican = Pelican(read_settings(str(ROOT / "pelicanconf.py"), override=overrides))
     report = []
     for step in steps:

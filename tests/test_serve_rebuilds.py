@@ -10,6 +10,7 @@ each build wrote and checked.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -85,6 +86,23 @@ def test_a_remembered_check_is_done_again_once_a_date_in_the_file_has_passed(tmp
     assert next_day["checked"] == 0 and next_day["problems"] == before["problems"]
     assert sophie in after["checked_files"]
     assert not any(sophie in p for p in after["problems"])
+
+
+def test_an_edited_template_is_used_by_the_next_build(tmp_path):
+    """Templates are compiled once and kept (plugins/template_cache): a change to one, even
+    to a component every page imports, shows in the next rebuild."""
+    content, theme = tmp_path / "content", tmp_path / "theme"
+    shutil.copytree(ROOT / "content", content)
+    shutil.copytree(ROOT / "theme", theme)
+    steps = [f"theme {theme}", "build", "edit-template components/footer.html|Support links|Help and support",
+             "build"]
+    result = subprocess.run([sys.executable, str(DRIVER), str(content), str(tmp_path / "output"), *steps],
+                            cwd=ROOT, capture_output=True, text=True, timeout=600, env=dict(
+                                os.environ, OXPIP_TEMPLATE_CACHE=str(tmp_path / "jinja")))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    page = (tmp_path / "output" / "stories" / "daniel-and-his-son" / "index.html").read_text(encoding="utf-8")
+    assert "Help and support" in page and "Support links" not in page
+    assert list((tmp_path / "jinja").iterdir()), "compiled templates are kept"
 
 
 def test_after_the_rebuilds_the_output_is_what_a_fresh_build_makes(rebuilds):
