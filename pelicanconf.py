@@ -129,6 +129,11 @@ PLUGINS = [
     "changed_first",  # last: `make serve` writes the edited page before the rest (WRITE_CHANGED_FIRST)
 ]
 
+# Worker processes beside Pelican for Markdown, checks, reading grades, picture sizes and
+# page scans (plugins/build_workers): None = one fewer than the CPUs (at most 4); 0 = all
+# in the build process (the serial build; the output is the same, byte for byte).
+BUILD_WORKERS = None
+
 # Local preview is lenient: content problems are warnings and drafts are visible.
 STRICT_CONTENT_CHECKS = False
 SHOW_DRAFTS = True
