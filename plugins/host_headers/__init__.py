@@ -50,7 +50,7 @@ def build(output: Path, settings: dict, scanned: dict | None = None) -> list[pol
         rule = next((r for r in own_rules if policy.matches(r, page)), "/*")
         earlier = scanned.get(str(path))
         if earlier is not None and earlier[0] == policy.stamp(path):
-            scanners[rule].add_found(earlier[1])
+            scanners[rule].add_found(page, earlier[1], path)
         else:
             scanners[rule].add(page, path.read_text(encoding="utf-8", errors="replace"), path)
     found = {rule: scanner.finish() for rule, scanner in scanners.items()}

@@ -147,8 +147,12 @@ class PageScanner:
         elif DATA_IMAGE in html:
             self._data_image_pages.append((page, path))
 
-    def add_found(self, found: Inline) -> None:
+    def add_found(self, page: str, found: Inline | bool, path: Path) -> None:
         """What ``scan_file`` found in one page (scanned elsewhere, e.g. by a build worker)."""
+        if found is True:
+            self._data_image_pages.append((page, path))
+        if isinstance(found, bool):
+            return
         self.found.scripts |= found.scripts
         self.found.styles |= found.styles
         self.found.style_attributes += found.style_attributes
@@ -174,18 +178,19 @@ def stamp(path: Path | str) -> tuple[int, int]:
     return info.st_mtime_ns, info.st_size
 
 
-def scan_file(page: str, path: str) -> tuple[tuple[int, int], Inline]:
-    """One written page, read and scanned on its own (the same findings ``PageScanner``
-    adds for it; a page with a data: image is parsed at once): its stamp and what it has."""
+def scan_file(page: str, path: str) -> tuple[tuple[int, int], Inline | bool]:
+    """One written page, read and scanned on its own, as ``PageScanner.add`` would: its
+    stamp, and what parsing found in it, or (not parsed) whether it has a data: image."""
     file_stamp = stamp(path)
     html = _read(Path(path))
-    found = Inline()
-    if needs_scan(html) or DATA_IMAGE in html:
+    if needs_scan(html):
+        found = Inline()
         _scan_page(page, html, found)
-    return file_stamp, found
+        return file_stamp, found
+    return file_stamp, DATA_IMAGE in html
 
 
-def scan_files(pages: list[tuple[str, str]]) -> list[tuple[str, tuple[int, int], Inline]]:
+def scan_files(pages: list[tuple[str, str]]) -> list[tuple[str, tuple[int, int], Inline | bool]]:
     """``scan_file`` for several (address, file) pairs: one job for a build worker."""
     return [(path, *scan_file(page, path)) for page, path in pages]
 
