@@ -1,8 +1,8 @@
 """Host headers: security headers for the host, made from the built pages.
 
-After the build (this plugin runs last), it reads every page, hashes any inline <script>
-or <style> (there are none in the public pages; the web editor has one), and writes the
-files below. When the build has workers (plugins/build_workers), they scan each page as
+After the build (after every plugin that writes pages), it reads every page, hashes any
+inline <script> or <style> (there are none in the public pages; the web editor has one),
+and writes the files below. When the build has workers (plugins/build_workers), they scan each page as
 it is written, in batches, and only pages written or changed after that are read here.
 
 - ``_headers`` (Netlify / Cloudflare Pages): a strict Content Security Policy, HSTS,
