@@ -42,7 +42,7 @@ def main(content: Path, output: Path, steps: list[str]) -> list[dict]:
     Writer.write_file = write_file
     checked: list[str] = []
     real_check = per_file.check_file
-    per_file.check_file = lambda item, common: checked.append(item.path) or real_check(item, common)
+    per_file.check_file = lambda item, common: checked.append(item.src.path) or real_check(item, common)
 
     from serve import CACHE, REBUILD  # scripts/serve.py: what the rebuilding process is given
 
