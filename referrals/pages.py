@@ -205,8 +205,9 @@ class BuiltPages:
 
     def received_page(self, reference: str, notes: tuple[str, ...], words: Words = ENGLISH) -> str:
         page = self.pages_for(words.code)
+        label = escape(words.gettext("Your reference is"))
         ref_html = (
-            f'<div class="ox-referral-panel"><p class="ox-referral-panel__text">{escape(words.gettext("Your reference is"))}</p>'
+            f'<div class="ox-referral-panel"><p class="ox-referral-panel__text">{label}</p>'
             f'<p class="ox-referral-panel__reference"><strong dir="ltr">{escape(reference)}</strong></p></div>'
         )
         notes_html = self.notes_html(notes, words.code)

@@ -308,7 +308,8 @@ def _check_site(generators) -> None:
     if articles is None or pages is None:
         return
     published = list(articles.articles) + list(articles.hidden_articles) + list(pages.pages) + list(pages.hidden_pages)
-    drafts = list(articles.drafts) + list(pages.draft_pages)
+    published += list(pages.translations) + list(pages.hidden_translations)  # pages in other languages
+    drafts = list(articles.drafts) + list(pages.draft_pages) + list(pages.draft_translations)
     everything = published + (drafts if _state["show_drafts"] else [])
 
     sources = {_rel(c.source_path): c.status for c in published + drafts}

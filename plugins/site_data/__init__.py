@@ -139,8 +139,8 @@ def _untranslated(source: str, code: str, content) -> None:
     for kind, key in sorted(set(TOKEN.findall(getattr(content, "_content", "") or ""))):
         entry = _data.get(kind, {}).get(key)
         english = entry.get("value") if isinstance(entry, dict) and kind != "crisis" else entry
-        if not isinstance(english, str) or not re.search(r"[A-Za-z]", english):
-            continue
+        if not isinstance(english, str) or not re.search(r"[A-Za-z]", english) or not re.search(r"\s", english.strip()):
+            continue  # numbers, dates, an email address: the same in every language
         if not (words.get(kind) or {}).get(key):
             folder = _state.get("folder", "content/data")
             notice(os.path.join(folder, "translations", f"{code}.yml"), f"{kind}.{key}",

@@ -198,10 +198,14 @@ def load_translations(folder: str | Path) -> dict[str, tuple[Path, dict, str]]:
 
 
 def translated_data(data: dict, words: dict) -> tuple[dict, list[tuple[str, str, str, str]]]:
-    """``data`` with a language's words in it, and the words left out because their numbers
-    no longer match the English (file, key, translated, English): after a change of "2
-    working days" to "3 working days", an old "2 dni robocze" would tell a parent the wrong
-    thing, so the English is shown until the translation is updated."""
+    """``data`` with a language's words in it, and the words left out because the English
+    has changed since they were translated (file, key, translated, English now): after a
+    change of "2 working days" to "3 working days", an old "2 dni roboczych" would tell a
+    parent the wrong thing, so the English is shown until the translation is updated.
+
+    Each translation is ``key: {english: the English it translates, words: the translation}``
+    (stale when ``english`` differs from the English now); or, for short, ``key: translation``
+    (stale for a reply or waiting time when its numbers differ from the English's)."""
     merged, stale = dict(data), []
     for name, values in (words or {}).items():
         if not isinstance(values, dict) or name not in data or not isinstance(data[name], dict):
@@ -211,6 +215,17 @@ def translated_data(data: dict, words: dict) -> tuple[dict, list[tuple[str, str,
             if key not in entries or text in (None, ""):
                 continue
             english = entries[key]
+            if isinstance(text, dict):  # {english: what was translated, words: the translation}
+                current = english.get("value" if "value" in english else "name", "") if isinstance(english, dict) else english
+                if str(text.get("english", "")).strip() != str(current).strip():
+                    stale.append((name, key, str(text.get("words", "")), str(current)))
+                    continue
+                text = text.get("words", "")
+                if text in (None, ""):
+                    continue
+                entries[key] = {**english, "value" if "value" in english else "name": str(text)} \
+                    if isinstance(english, dict) else str(text)
+                continue
             if isinstance(english, dict):
                 field = "value" if "value" in english else "name"
                 if DIGITS.findall(str(english.get(field, ""))) != DIGITS.findall(str(text)):
