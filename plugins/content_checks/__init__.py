@@ -345,8 +345,8 @@ def _check_slugs(contents) -> set[str]:
     reported = set()
     for content in sorted(contents, key=lambda c: c.source_path):
         slug = getattr(content, "slug", None)
-        if not slug or getattr(content, "english_url", None) is not None:
-            continue  # a translation takes its English page's slug (plugins/languages checks those)
+        if not slug or section_of(content) in ("translations", "easy-read"):
+            continue  # a version of a page takes that page's slug (plugins/languages checks those)
         path = _rel(content.source_path)
         if slug in seen:
             report(content.source_path, "Slug", f'the slug "{slug}" is also used by content/{seen[slug]}',

@@ -63,7 +63,7 @@ class Site:
     # (language, English page's URL) -> the page in that language; "easy-read" for Easy Read
     versions: dict[tuple[str, str], object] = field(default_factory=dict)
     by_english_url: dict[str, list] = field(default_factory=dict)  # English URL -> [(language, page)]
-    claimed: dict[tuple[str, str], str] = field(default_factory=dict)  # same key -> the file that has it
+    claimed: dict[tuple[str, str], object] = field(default_factory=dict)  # same key -> the file that has it
     used: set[str] = field(default_factory=set)  # languages with at least one page
 
 
@@ -195,14 +195,9 @@ def _place_translation(site: Site, content, src, folder_lang: str) -> None:
     if original is None:
         _keep_out(content)
         return
-    key = (lang.code, original.url)
-    if key in site.claimed and site.claimed[key] != path:
-        report(path, "Translation_of", f"content/{os.path.relpath(site.claimed[key], content.settings['PATH'])} "
-               f"is already the {lang.english_name} version of {original.name}",
-               "Keep one of the two files: delete this one, or merge the two", line=_line(src, "translation_of"))
-        _keep_out(content)
+    if not _claim(site, (lang.code, original.url), content, src, "Translation_of",
+                  f"the {lang.english_name} version of {original.name}", "Keep one of the two files: delete this one, or merge the two"):
         return
-    site.claimed[key] = path
     content.lang = lang.code
     content.in_default_lang = False
     content.slug = original.slug  # Pelican links pages with the same slug as translations
@@ -218,6 +213,22 @@ def _place_translation(site: Site, content, src, folder_lang: str) -> None:
         report(path, "Translator_checked", "no translator has checked this translation yet, so it cannot be published",
                "Ask a translator who speaks the language to read it against the English page; then write "
                "Translator_checked: yes", line=_line(src, "translator_checked"))
+
+
+def _claim(site: Site, key, content, src, label: str, what: str, fix: str) -> bool:
+    """One file per page and version. Of two, the first by file name keeps it (whichever
+    Pelican read first), and the other is reported and not written."""
+    other = site.claimed.get(key)
+    if other is None or other is content:
+        site.claimed[key] = content
+        return True
+    keep, drop = sorted((other, content), key=lambda c: c.source_path)
+    site.claimed[key] = keep
+    root = content.settings["PATH"]
+    report(drop.source_path, label, f"content/{os.path.relpath(keep.source_path, root)} is already {what}", fix,
+           line=_line(read(drop.source_path), label.lower()))
+    _keep_out(drop)
+    return drop is not content
 
 
 def _drafted(content, url: str, save_as: str) -> tuple[str, str]:
@@ -250,14 +261,9 @@ def _place_easy_read(site: Site, content, src) -> None:
     if original is None:
         _keep_out(content)
         return
-    key = (EASY_READ, original.url)
-    if key in site.claimed and site.claimed[key] != content.source_path:
-        report(content.source_path, "Easy_read_of", f"content/{os.path.relpath(site.claimed[key], content.settings['PATH'])} "
-               f"is already the Easy Read version of {original.name}", "Keep one of the two files",
-               line=_line(src, "easy_read_of"))
-        _keep_out(content)
+    if not _claim(site, (EASY_READ, original.url), content, src, "Easy_read_of",
+                  f"the Easy Read version of {original.name}", "Keep one of the two files"):
         return
-    site.claimed[key] = content.source_path
     content.slug = f"{EASY_READ}-{original.slug}"
     content.override_url, content.override_save_as = _drafted(content, *easy_read_address(original))
     content.english_url = original.url
@@ -282,6 +288,7 @@ def _link(generators) -> None:
         pages += list(getattr(generator, "hidden_pages", []) or []) + list(getattr(generator, "hidden_translations", []) or [])
     if site is None:
         return
+    pages = [page for page in pages if getattr(page, "save_as", "")]  # not those left out (reported)
     for page in pages:
         english = getattr(page, "english_url", None)
         if getattr(page, "easy_read", False):
