@@ -94,6 +94,8 @@ MARKDOWN = {
         "markdown.extensions.extra": {},
         "markdown.extensions.toc": {"permalink": False},
         "markdown.extensions.admonition": {},
+        # {contact:phone} and the like pass through Markdown whole (plugins/site_data)
+        "site_data.markdown_tokens": {},
     },
     "output_format": "html5",
 }

@@ -19,6 +19,7 @@ Language codes are BCP 47 tags as pages and URLs use them, lower case: ``pl``, `
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +30,7 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 FOLDER = Path(__file__).resolve().parent.parent / "translations"
+PLACEHOLDER = re.compile(r"%\([a-z_]+\)s|\{[a-z_]+\}|%%")
 TEMPLATE = "messages.pot"
 DOMAIN = "messages"
 SOURCE_LANGUAGE = "en-gb"  # the language the words are written in (DEFAULT_LANG)
@@ -102,6 +104,26 @@ def _read(path: Path):
         return read_po(handle)
 
 
+def placeholders(text: str) -> list[str]:
+    """The names a string is filled in with: %(phone)s, {earliest} (sorted, repeats kept)."""
+    return sorted(PLACEHOLDER.findall(text or ""))
+
+
+def _wrong_placeholders(message) -> str | None:
+    """What is wrong with a translation's placeholders, or None: each must keep exactly the
+    msgid's, or filling it in would fail (the string is then shown in English)."""
+    ids = message.id if isinstance(message.id, tuple) else (message.id,)
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    want = set(placeholders(ids[-1]))
+    for text in strings:
+        if text and set(placeholders(text)) != want:
+            have = set(placeholders(text))
+            missing, extra = sorted(want - have), sorted(have - want)
+            return ("it lacks " + ", ".join(missing) if missing else "") + (" and " if missing and extra else "") + \
+                ("it has " + ", ".join(extra) + ", which the English does not" if extra else "")
+    return None
+
+
 @dataclass
 class Catalogues:
     """Every language's catalogue, compiled once. ``gettext(lang, text)`` looks one up."""
@@ -132,6 +154,13 @@ class Catalogues:
             except Exception as error:  # noqa: BLE001
                 found.problems.append((path, getattr(error, "lineno", 1) or 1, str(error)))
                 continue
+            for message in catalog:
+                wrong = _wrong_placeholders(message) if message.id and message.string else None
+                if wrong:
+                    shown = message.id if isinstance(message.id, str) else message.id[0]
+                    found.problems.append((path, message.lineno or 1, f'the translation of "{shown}": {wrong}, so it is '
+                                           "shown in English. Keep each %(name)s and {name} exactly as in the msgid"))
+                    message.string = "" if isinstance(message.string, str) else tuple("" for _ in message.string)
             done = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog
                     if m.id and m.string and not m.fuzzy and (isinstance(m.string, str) or all(m.string))}
             found._missing[code] = tuple(i for i in found.template_ids if i not in done)

@@ -102,6 +102,10 @@ def _new_build(pelican) -> None:
     site.claimed.clear()
     site.used.clear()
     for path, line, what in site.catalogues.problems:
+        if what.startswith("the translation of"):
+            message, _, fix = what.partition(". ")
+            report(str(path), "msgstr", message, fix, line=line)
+            continue
         report(str(path), "file", f"this catalogue cannot be read ({what}), so its language shows the site's "
                "own words in English", "Fix the line named (a gettext .po file: msgid and msgstr lines in "
                "double quotes), or run make translations to write it again", line=line)

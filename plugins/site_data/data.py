@@ -11,7 +11,8 @@ from typing import Callable
 import yaml
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-TOKEN = re.compile(r"\{(impact|contact|times|crisis):([a-z0-9_]+)\}")
+# {impact:key}, or the same with the braces Markdown must not touch (markdown_tokens.py)
+TOKEN = re.compile(r"[{\ue000](impact|contact|times|crisis):([a-z0-9_]+)[}\ue001]")
 DIGITS = re.compile(r"\d+")
 TRANSLATIONS_FOLDER = "translations"  # content/data/translations/<lang>.yml: the data's words in a language
 
@@ -252,7 +253,7 @@ def replace_tokens(text: str, data: dict, on_unknown: Callable[[str], None], htm
         kind, key = match.group(1), match.group(2)
         value = token_value(data, kind, key, date_words)
         if value is None:
-            on_unknown(match.group(0))
+            on_unknown("{" + f"{kind}:{key}" + "}")
             return match.group(0)
         if not html:
             return value
