@@ -62,11 +62,12 @@ SECTIONS = {
     },
     "pages": {"fields": {}, "required": ["title", "summary"]},
     # A page in another language (plugins/languages): its language, the English page it
-    # translates, and whether a translator has checked it (publishing needs yes, or Example: yes).
+    # translates, and whether a translator has checked it (publishing needs yes, or Example:
+    # yes; left out, as the web editor leaves an untouched switch, it means no).
     "translations": {
         "fields": {"lang": ("Lang", TEXT), "translation_of": ("Translation_of", TEXT),
                    "translator_checked": ("Translator_checked", FLAG)},
-        "required": ["title", "summary", "lang", "translation_of", "translator_checked"],
+        "required": ["title", "summary", "lang", "translation_of"],
     },
     # The Easy Read version of an English page (plugins/languages/easy_read.py checks its text).
     "easy-read": {"fields": {"easy_read_of": ("Easy_read_of", TEXT)}, "required": ["title", "summary", "easy_read_of"]},
