@@ -11,6 +11,14 @@ for _path in (ROOT, ROOT / "plugins"):
 
 SITENAME = "OXPIP"
 SITE_FULL_NAME = "Oxford Parent-Infant Project"
+# The charity's own words the theme shows (kept here, not in the theme; translated through
+# the catalogues like the theme's words): the description of a page without a Summary, the
+# area we serve, the search page's example words and the impact chart's title.
+SITE_DESCRIPTION = ("Free, non-judgemental therapy in Oxfordshire for parents and carers who find it hard "
+                    "to bond with their baby.")
+SERVICE_AREA = "Oxfordshire"
+SEARCH_EXAMPLES = "bond, refer, Didcot"
+IMPACT_CHART_TITLE = "How parents changed after their sessions"
 SITEURL = ""
 RELATIVE_URLS = True
 TIMEZONE = "Europe/London"
@@ -23,7 +31,10 @@ OUTPUT_PATH = "output"
 
 # Sections: the folder a file lives in decides what it is and where it is published.
 ARTICLE_PATHS = ["stories", "news"]
-PAGE_PATHS = ["pages", "services"]
+# Pages in other languages (translations/<lang>/) and Easy Read versions (easy-read/) are
+# pages too; plugins/languages places each at its English page's address under /<lang>/ or
+# /easy-read/ (docs/volunteers.md, section 8).
+PAGE_PATHS = ["pages", "services", "translations", "easy-read"]
 STATIC_PATHS = ["images"]
 USE_FOLDER_AS_CATEGORY = True
 DEFAULT_CATEGORY = "news"
@@ -33,6 +44,10 @@ ARTICLE_URL = "{category}/{slug}/"
 ARTICLE_SAVE_AS = "{category}/{slug}/index.html"
 PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = "{slug}/index.html"
+# A translation's address is its English page's with the language in front (/pl/get-support/);
+# plugins/languages sets it from the English page, so pages with their own Save_as keep it too.
+PAGE_LANG_URL = "{lang}/{slug}/"
+PAGE_LANG_SAVE_AS = "{lang}/{slug}/index.html"
 CATEGORY_URL = "{slug}/"
 CATEGORY_SAVE_AS = "{slug}/index.html"
 DRAFT_URL = "drafts/{category}/{slug}/"
@@ -49,10 +64,10 @@ AUTHORS_SAVE_AS = ""
 CATEGORIES_SAVE_AS = ""
 ARCHIVES_SAVE_AS = ""
 INDEX_SAVE_AS = ""
-ARTICLE_LANG_SAVE_AS = ""
-PAGE_LANG_SAVE_AS = ""
+ARTICLE_LANG_SAVE_AS = ""  # stories and news are in English only (docs/volunteers.md says why)
 DRAFT_LANG_SAVE_AS = ""
-DRAFT_PAGE_LANG_SAVE_AS = ""
+DRAFT_PAGE_LANG_URL = "drafts/{lang}/{slug}/"
+DRAFT_PAGE_LANG_SAVE_AS = "drafts/{lang}/{slug}/index.html"
 FEED_ALL_ATOM = None
 CATEGORY_FEED_ATOM = None
 TRANSLATION_FEED_ATOM = None
@@ -79,6 +94,8 @@ MARKDOWN = {
         "markdown.extensions.extra": {},
         "markdown.extensions.toc": {"permalink": False},
         "markdown.extensions.admonition": {},
+        # {contact:phone} and the like pass through Markdown whole (plugins/site_data)
+        "site_data.markdown_tokens": {},
     },
     "output_format": "html5",
 }
@@ -101,6 +118,13 @@ FOOTER_LINKS = [
     ("Accessibility statement", "accessibility/"),
     ("Search this website", "search/"),
 ]
+# The theme's and the form's words in other languages: translations/<lang>/LC_MESSAGES/messages.po
+# (plugins/languages, referrals/i18n.py; `make translations` updates them).
+TRANSLATIONS_PATH = "translations"
+# Easy Read pages (content/easy-read/): the longest sentence, and the shortest alt text, in words.
+EASY_READ_MAX_WORDS = 15
+EASY_READ_MIN_ALT_WORDS = 3
+
 # Where "Exit this page" sends someone: a neutral site that reveals nothing.
 EXIT_PAGE_URL = "https://www.bbc.co.uk/weather"
 
@@ -109,6 +133,7 @@ PLUGINS = [
     "content_problems",  # first: the others report problems through it
     "site_data",
     "sections",
+    "languages",  # after sections: translations and Easy Read pages, the theme's words per language
     "markdown_components",
     "markdown_ahead",  # build workers convert Markdown while Pelican reads (plugins/build_workers)
     "template_cache",  # each template compiled once per change (var/cache/jinja), not once per build
@@ -171,7 +196,7 @@ RESPONSIVE_IMAGE_CACHE = "var/cache/images"  # made once, reused by later builds
 # Next_review dates, shown at the foot of the page. An overdue review warns in every build;
 # `make check` lists reviews due within REVIEW_DUE_SOON_DAYS. Pages not about our help
 # (paths under content/) need no review dates.
-REVIEW_SECTIONS = ["pages", "services"]
+REVIEW_SECTIONS = ["pages", "services", "translations", "easy-read"]
 REVIEW_SKIP = ["pages/404.md", "pages/search.md", "pages/funders.md", "pages/impact.md",
                "pages/partner-kit.md", "pages/feedback.md", "pages/feedback-thank-you.md"]
 REVIEW_DUE_SOON_DAYS = 30

@@ -13,3 +13,8 @@ new-story: $(VENV)/.site ## Start a story from the commented template: make new-
 
 editor-backend: node_modules/.installed ## Run the web editor's local backend alone (for /admin/ on this computer), on port $(DECAP_PORT)
 	BIND_HOST=127.0.0.1 PORT=$(DECAP_PORT) MODE=fs GIT_REPO_DIRECTORY=$(CURDIR) node node_modules/decap-server/dist/index.js
+
+# The site's own words in other languages (plugins/languages, docs/volunteers.md section 8).
+.PHONY: translations
+translations: $(VENV)/.site ## Update translations/messages.pot and every catalogue from the templates and form (LANG=ro also starts a catalogue for Romanian)
+	@$(PY) scripts/translations.py $(if $(LANG),--add $(LANG))

@@ -34,6 +34,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from . import clock, confirmation, crypto, dev_site, logs, rendering, retention, spam
 from .feedback_app import FeedbackEndpoint
 from .form_definition import FORM_VERSION, HONEYPOT_FIELD, PAGE_PATH, RECEIVED_PATH, TOKEN_FIELD
+from .i18n import SOURCE_LANGUAGE, Words
 from .notify import Notifier
 from .pages import BuiltPages, PageError
 from .settings import Settings, SettingsError, from_env
@@ -53,6 +54,11 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
+
+
+def received_path(code: str) -> str:
+    """/get-support/refer-yourself/received/, or /pl/get-support/refer-yourself/received/."""
+    return RECEIVED_PATH if code == SOURCE_LANGUAGE else f"/{code}{RECEIVED_PATH}"
 
 
 def new_reference() -> str:
@@ -155,7 +161,9 @@ class CatchAll:
             log.error(f"unexpected error {type(exc).__name__} at {where}")  # each kind counted apart (logs.py)
             if started:
                 return
-            response = self.service.problem_response(500, rendering.service_unavailable(self.service.pages.contact))
+            words = self.service.words_for_path(scope.get("path", ""))
+            response = self.service.problem_response(
+                500, rendering.service_unavailable(self.service.pages.contact_for(words.code), words), words=words)
             await response(scope, receive, send)
 
 
@@ -252,27 +260,50 @@ class Service:
                 f"REFERRALS_TRUSTED_PROXIES={peer} and restart the service.",
             )
 
+    # -- languages ---------------------------------------------------------------------
+    def words_for(self, request: Request) -> Words | None:
+        """The words of the form page asked for: English at /get-support/refer-yourself/,
+        Polish at /pl/get-support/refer-yourself/; None for a language with no form page."""
+        code = request.path_params.get("lang", SOURCE_LANGUAGE)
+        if code not in self.pages.languages or ("lang" in request.path_params and code == SOURCE_LANGUAGE):
+            return None
+        return Words.for_language(code)
+
+    def words_for_path(self, path: str) -> Words:
+        """The language a request path is in (for an unexpected error), English if none."""
+        code = path.strip("/").split("/", 1)[0]
+        return Words.for_language(code) if code in self.pages.languages else Words.for_language(SOURCE_LANGUAGE)
+
     # -- pages -------------------------------------------------------------------------
-    def form_response(self, status: int, form_html: str, error: bool) -> HTMLResponse:
+    def form_response(self, status: int, form_html: str, error: bool, words: Words | None = None) -> HTMLResponse:
         return HTMLResponse(
-            self.pages.form_page(form_html, error),
+            self.pages.form_page(form_html, error, words or Words.for_language(SOURCE_LANGUAGE)),
             status_code=status,
             headers={"Cache-Control": "no-store"},
         )
 
-    def problem_response(self, status: int, problem, values=None, token: str | None = None) -> HTMLResponse:
-        html = rendering.render_form(values or {}, {}, token or self.trap.issue(), problem=problem)
-        return self.form_response(status, html, error=True)
+    def problem_response(self, status: int, problem, values=None, token: str | None = None,
+                         words: Words | None = None) -> HTMLResponse:
+        words = words or Words.for_language(SOURCE_LANGUAGE)
+        html = rendering.render_form(values or {}, {}, token or self.trap.issue(), problem=problem, words=words)
+        return self.form_response(status, html, error=True, words=words)
 
     # -- handlers ----------------------------------------------------------------------
     async def show_form(self, request: Request) -> Response:
         self.pages.refresh()
-        return self.form_response(200, rendering.render_form({}, {}, self.trap.issue()), error=False)
+        words = self.words_for(request)
+        if words is None:
+            return self.not_found()
+        return self.form_response(200, rendering.render_form({}, {}, self.trap.issue(), words=words), error=False, words=words)
 
     async def receive_form(self, request: Request) -> Response:
-        """Check, seal, store, and only then 303 to the confirmation page."""
+        """Check, seal, store, and only then 303 to the confirmation page (all in the
+        language of the form page the answers were sent from)."""
         self.pages.refresh()
-        contact = self.pages.contact
+        words = self.words_for(request)
+        if words is None:
+            return self.not_found()
+        contact = self.pages.contact_for(words.code)
         origin = spam.origin_verdict(
             request.headers.get("origin"),
             request.headers.get("sec-fetch-site"),
@@ -288,18 +319,18 @@ class Service:
             )
         if origin == "foreign":
             log.info("form post refused: foreign origin")
-            return self.problem_response(403, rendering.other_site(contact))
+            return self.problem_response(403, rendering.other_site(contact, words), words=words)
         if not _is_utf8_form(request.headers.get("content-type", "")):
             log.info("form post refused: unsupported content type")
-            return self.problem_response(415, rendering.could_not_read(contact))
+            return self.problem_response(415, rendering.could_not_read(contact, words), words=words)
         try:
             form = await self._read_form(request)
         except _BodyTooLarge:
             log.info("form post refused: body too large")
-            return self.problem_response(413, rendering.could_not_read(contact))
+            return self.problem_response(413, rendering.could_not_read(contact, words), words=words)
         except _BadBody:
             log.info("form post refused: body not readable as UTF-8 form data")
-            return self.problem_response(400, rendering.could_not_read(contact))
+            return self.problem_response(400, rendering.could_not_read(contact, words), words=words)
         except ClientDisconnect:
             log.info("form post abandoned: the browser went away mid-request")
             return Response(status_code=400)
@@ -309,7 +340,7 @@ class Service:
         sent_as = await self._sent_reference(form_key)
         if sent_as:  # the same form again (Back, Reload, a second click): never a second referral
             log.info("form sent again: told it was already sent")
-            return self._to_confirmation(request, sent_as, ["already_sent"])
+            return self._to_confirmation(request, sent_as, ["already_sent"], words)
         retry_token = self.trap.for_retry(token_check)
         client = spam.client_address(
             request.client.host if request.client else None,
@@ -318,10 +349,11 @@ class Service:
         )
         busy_client = not self.limiter.allow(client)
 
-        result = validate(form, today=clock.today(self.settings.zone))
+        result = validate(form, today=clock.today(self.settings.zone), words=words)
         if not result.ok:
             log.info("form shown again; errors in: %s", ", ".join(result.errors))
-            return self.form_response(400, rendering.render_form(result.values, result.errors, retry_token), error=True)
+            return self.form_response(
+                400, rendering.render_form(result.values, result.errors, retry_token, words=words), error=True, words=words)
 
         flags = [f for f in (token_check.flag,) if f]
         if form.get(HONEYPOT_FIELD, "").strip():
@@ -340,22 +372,24 @@ class Service:
                 f"REFERRALS_FLOOD_LIMIT ({self.flood.count} per {self.flood.window:.0f} s) held back a parent's "
                 "referral (answers kept, phone number shown). In a flood that is its job; if not, raise it.",
             )
-            return self.problem_response(429, rendering.too_many_attempts(contact), result.values, retry_token)
+            return self.problem_response(429, rendering.too_many_attempts(contact, words), result.values, retry_token, words)
         try:
-            reference = await run_in_threadpool(self._store, result.answers, result.notes, tuple(flags), form_key)
+            reference = await run_in_threadpool(self._store, result.answers, result.notes, tuple(flags), form_key,
+                                                words.code)
         except AlreadySent as exc:  # sent twice at the same moment: the other post stored it
             log.info("form sent again: told it was already sent")
-            return self._to_confirmation(request, exc.reference, ["already_sent"])
+            return self._to_confirmation(request, exc.reference, ["already_sent"], words)
         except StoreError as exc:
             self._healthy_until = 0.0
             log.error("referral NOT stored: %s", exc)
-            return self.problem_response(503, rendering.service_unavailable(contact), result.values, retry_token)
+            return self.problem_response(503, rendering.service_unavailable(contact, words), result.values, retry_token,
+                                         words)
         self._healthy_until = time.monotonic() + HEALTHY_FOR_SECONDS
         marked = f" (marked: {', '.join(flags)})" if flags else ""
         log.info("referral %s stored%s", reference, marked, extra={"each": True})  # bounded by the flood bound
         if self.notifier:
             self.notifier.wake()
-        return self._to_confirmation(request, reference, confirmation.choices(result.answers, result.notes))
+        return self._to_confirmation(request, reference, confirmation.choices(result.answers, result.notes), words)
 
     def _form_key(self, form_id: str | None) -> str | None:
         """A keyed hash of the form's random id: what the store keeps to recognise it again."""
@@ -372,17 +406,19 @@ class Service:
         except StoreError:
             return None  # the store is failing: storing will say so (503, answers kept)
 
-    def _to_confirmation(self, request: Request, reference: str, kept: list[str]) -> Response:
+    def _to_confirmation(self, request: Request, reference: str, kept: list[str], words: Words) -> Response:
         """303 with only the reference in the URL; the parent's choices (confirmation.py) ride
-        in a short-lived signed cookie, deleted once the page has been shown."""
-        response = RedirectResponse(f"{RECEIVED_PATH}?ref={reference}", status_code=303)
+        in a short-lived signed cookie, deleted once the page has been shown. The
+        confirmation page is in the language of the form (/pl/get-support/refer-yourself/received/)."""
+        received = received_path(words.code)
+        response = RedirectResponse(f"{received}?ref={reference}", status_code=303)
         response.headers["Cache-Control"] = "no-store"
         if kept:
             response.set_cookie(
                 NOTES_COOKIE,
                 self.notes_signer.dumps(kept),
                 max_age=NOTES_MAX_AGE,
-                path=RECEIVED_PATH,
+                path=received,
                 httponly=True,
                 samesite="lax",
                 secure=is_https(request.scope, self.settings.trusted_proxies),
@@ -392,8 +428,11 @@ class Service:
     async def _read_form(self, request: Request) -> dict[str, str]:
         return await read_form(request, self.settings.max_body_bytes)
 
-    def _store(self, answers: dict, notes: dict, flags: tuple[str, ...], form_key: str | None = None) -> str:
-        """Seal and store; runs in a worker thread. Returns the reference only after COMMIT."""
+    def _store(self, answers: dict, notes: dict, flags: tuple[str, ...], form_key: str | None = None,
+               language: str = SOURCE_LANGUAGE) -> str:
+        """Seal and store; runs in a worker thread. Returns the reference only after COMMIT.
+        The sealed document records the language the form was filled in (``language``, a
+        BCP 47 code such as "pl"), so the intake team sees it at once."""
         received = clock.utc_now()
         for _ in range(5):
             reference = new_reference()
@@ -401,6 +440,7 @@ class Service:
                 "reference": reference,
                 "received_at": received.isoformat(timespec="seconds"),
                 "form_version": FORM_VERSION,
+                "language": language,
                 "answers": answers,
                 "notes": notes,
                 "flags": list(flags),
@@ -420,6 +460,9 @@ class Service:
 
     async def show_received(self, request: Request) -> Response:
         self.pages.refresh()
+        words = self.words_for(request)
+        if words is None:
+            return self.not_found()
         reference = request.query_params.get("ref", "")
         if not REFERENCE_RE.match(reference) or len(request.query_params.multi_items()) != 1:
             return self.not_found()
@@ -431,10 +474,10 @@ class Service:
             except (BadSignature, TypeError, ValueError):
                 notes = ()
         response = HTMLResponse(
-            self.pages.received_page(reference, notes), headers={"Cache-Control": "no-store"}
+            self.pages.received_page(reference, notes, words), headers={"Cache-Control": "no-store"}
         )
         if cookie:  # shown once: nothing about the referral stays on the device
-            response.delete_cookie(NOTES_COOKIE, path=RECEIVED_PATH, httponly=True, samesite="lax",
+            response.delete_cookie(NOTES_COOKIE, path=received_path(words.code), httponly=True, samesite="lax",
                                    secure=is_https(request.scope, self.settings.trusted_proxies))
         return response
 
@@ -553,6 +596,11 @@ def create_app(settings: Settings | None = None, serve_site: bool = False) -> St
         Route(page, service.show_form, methods=["GET"]),
         Route(page, service.receive_form, methods=["POST"]),
         Route(RECEIVED_PATH, service.show_received, methods=["GET"]),
+        # The same form in each language with a translated form page (/pl/get-support/...);
+        # a language without one answers 404 (Service.words_for).
+        Route("/{lang}" + page, service.show_form, methods=["GET"]),
+        Route("/{lang}" + page, service.receive_form, methods=["POST"]),
+        Route("/{lang}" + RECEIVED_PATH, service.show_received, methods=["GET"]),
         Route("/healthz", service.healthz, methods=["GET"]),
         *feedback.routes(),  # "Was this page helpful?" (feedback_app.py)
     ]

@@ -3,6 +3,11 @@
 The static page (built by Pelican) and the service's validation both read this module, so
 a label, hint, limit or error message is written once. Wording follows the GOV.UK
 error-message guidance and is meant for a reading age of about 9 to 11.
+
+Every label, hint, choice and message is English text marked with ``N_()``: it is the
+msgid of the gettext catalogues (translations/), so ``make translations`` finds it and the
+form is drawn and checked in each language that has a translated form page. A message may
+hold ``{earliest}`` (a date, written in the page's language); translations keep it.
 """
 
 from __future__ import annotations
@@ -10,10 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from .i18n import N_
+
 FORM_VERSION = 1
 PAGE_PATH = "/get-support/refer-yourself/"
 RECEIVED_PATH = "/get-support/refer-yourself/received/"
-PRIVACY_HREF = "../../privacy/"  # relative to the form page, so it works on any host
 
 # Hidden, non-question fields.
 TOKEN_FIELD = "form_token"
@@ -38,7 +44,7 @@ class Field:
     kind: str
     label: str
     hint: str = ""
-    hint_html: str = ""  # trusted HTML, written here only (for example a link)
+    hint_html: str = ""  # trusted HTML, written here only; {root} is the site's root, relative to the form
     required: bool = True
     max_length: int = 0
     autocomplete: str = ""
@@ -77,84 +83,82 @@ class Group:
     fields: tuple[str, ...]
 
 
-_TEXT_TOO_LONG = "{label} must be {max} characters or fewer"
-
 FIELDS: tuple[Field, ...] = (
     Field(
         name="full_name",
         kind="text",
-        label="Your full name",
-        hint="So we know who you are and what to call you.",
+        label=N_("Your full name"),
+        hint=N_("So we know who you are and what to call you."),
         max_length=200,
         autocomplete="name",
         spellcheck=False,
         messages={
-            "required": "Enter your full name",
-            "too_long": "Full name must be 200 characters or fewer",
+            "required": N_("Enter your full name"),
+            "too_long": N_("Full name must be 200 characters or fewer"),
         },
     ),
     Field(
         name="phone",
         kind="tel",
-        label="Phone number",
-        hint="We only use it to call or text you about support. For example, 07700 900 982.",
+        label=N_("Phone number"),
+        hint=N_("We only use it to call or text you about support. For example, 07700 900 982."),
         required=False,
         max_length=30,
         autocomplete="tel",
         width="ox-input--width-20",
         messages={
-            "one_of": "Enter a phone number or an email address",
-            "invalid": "Enter a phone number, like 01865 123 456, 07700 900 982 or +44 7700 900 982",
-            "too_long": "Phone number must be 30 characters or fewer",
-            "needed_for_choice": "Enter a phone number, or choose email as the best way to contact you",
+            "one_of": N_("Enter a phone number or an email address"),
+            "invalid": N_("Enter a phone number, like 01865 123 456, 07700 900 982 or +44 7700 900 982"),
+            "too_long": N_("Phone number must be 30 characters or fewer"),
+            "needed_for_choice": N_("Enter a phone number, or choose email as the best way to contact you"),
         },
     ),
     Field(
         name="email",
         kind="email",
-        label="Email address",
-        hint="We only use it to write to you about support.",
+        label=N_("Email address"),
+        hint=N_("We only use it to write to you about support."),
         required=False,
         max_length=254,
         autocomplete="email",
         spellcheck=False,
         messages={
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-            "too_long": "Email address must be 254 characters or fewer",
-            "needed_for_choice": "Enter an email address, or choose phone as the best way to contact you",
+            "invalid": N_("Enter an email address in the correct format, like name@example.com"),
+            "too_long": N_("Email address must be 254 characters or fewer"),
+            "needed_for_choice": N_("Enter an email address, or choose phone as the best way to contact you"),
         },
     ),
     Field(
         name="preferred_contact",
         kind="radios",
-        label="Which is the best way to contact you?",
-        hint="We will try this way first.",
-        options=(Option("phone", "Phone"), Option("email", "Email")),
-        messages={"required": "Select if phone or email is the best way to contact you"},
+        label=N_("Which is the best way to contact you?"),
+        hint=N_("We will try this way first."),
+        options=(Option("phone", N_("Phone")), Option("email", N_("Email"))),
+        messages={"required": N_("Select if phone or email is the best way to contact you")},
     ),
     Field(
         name="leave_message",
         kind="radios",
-        label="Is it safe for us to leave a message?",
-        hint="For example, a voicemail, text or email. Choose no if someone else might see or hear it.",
-        options=(Option("yes", "Yes"), Option("no", "No")),
-        messages={"required": "Select yes if it is safe for us to leave a message"},
+        label=N_("Is it safe for us to leave a message?"),
+        hint=N_("For example, a voicemail, text or email. Choose no if someone else might see or hear it."),
+        options=(Option("yes", N_("Yes")), Option("no", N_("No"))),
+        messages={"required": N_("Select yes if it is safe for us to leave a message")},
     ),
     Field(
         name="safe_times",
         kind="text",
-        label="Safe times to call you (optional)",
-        hint="For example, weekday mornings, or not after 5pm.",
+        label=N_("Safe times to call you (optional)"),
+        hint=N_("For example, weekday mornings, or not after 5pm."),
         required=False,
         max_length=200,
         autocomplete="off",  # never offered back by the browser: it can say when someone is away
-        messages={"too_long": "Safe times to call must be 200 characters or fewer"},
+        messages={"too_long": N_("Safe times to call must be 200 characters or fewer")},
     ),
     Field(
         name="location",
         kind="text",
-        label="Your town or postcode",
-        hint=(
+        label=N_("Your town or postcode"),
+        hint=N_(
             "So we can check that we cover your area. We work across Oxfordshire. "
             "If you live somewhere else, we will still help you find support."
         ),
@@ -163,120 +167,120 @@ FIELDS: tuple[Field, ...] = (
         width="ox-input--width-20",
         spellcheck=False,
         messages={
-            "required": "Enter your town or postcode",
-            "too_long": "Town or postcode must be 100 characters or fewer",
+            "required": N_("Enter your town or postcode"),
+            "too_long": N_("Town or postcode must be 100 characters or fewer"),
         },
     ),
     Field(
         name="baby_status",
         kind="radios",
-        label="Are you pregnant, or is your baby born?",
-        hint="We support parents and carers from pregnancy until a child is 2 years old.",
+        label=N_("Are you pregnant, or is your baby born?"),
+        hint=N_("We support parents and carers from pregnancy until a child is 2 years old."),
         options=(
-            Option("pregnant", "I am pregnant", reveals=("due_date",)),
-            Option("born", "My baby is born", reveals=("birth_date",)),
+            Option("pregnant", N_("I am pregnant"), reveals=("due_date",)),
+            Option("born", N_("My baby is born"), reveals=("birth_date",)),
         ),
-        messages={"required": "Select if you are pregnant or your baby is born"},
+        messages={"required": N_("Select if you are pregnant or your baby is born")},
     ),
     Field(
         name="due_date",
         kind="month-year",
-        label="When is your baby due?",
-        hint="For example, 3 2026",
+        label=N_("When is your baby due?"),
+        hint=N_("For example, 3 2026"),
         nested=True,
         legend_size="s",
         messages={
-            "required": "Enter your due date",
-            "missing_month": "Due date must include a month",
-            "missing_year": "Due date must include a year",
-            "invalid": "Due date must be a real date",
-            "year_digits": "Year must include 4 numbers",
-            "too_early": "Due date must be this month or later. If your baby is born, choose ‘My baby is born’",
-            "too_late": "Due date must be within the next 10 months",
+            "required": N_("Enter your due date"),
+            "missing_month": N_("Due date must include a month"),
+            "missing_year": N_("Due date must include a year"),
+            "invalid": N_("Due date must be a real date"),
+            "year_digits": N_("Year must include 4 numbers"),
+            "too_early": N_("Due date must be this month or later. If your baby is born, choose ‘My baby is born’"),
+            "too_late": N_("Due date must be within the next 10 months"),
         },
     ),
     Field(
         name="birth_date",
         kind="date",
-        label="What is your baby’s date of birth?",
-        hint="For example, 27 3 2025",
+        label=N_("What is your baby’s date of birth?"),
+        hint=N_("For example, 27 3 2025"),
         nested=True,
         legend_size="s",
         messages={
-            "required": "Enter your baby’s date of birth",
-            "missing_day": "Date of birth must include a day",
-            "missing_month": "Date of birth must include a month",
-            "missing_year": "Date of birth must include a year",
-            "invalid": "Date of birth must be a real date",
-            "year_digits": "Year must include 4 numbers",
-            "future": "Date of birth must be today or in the past",
-            "too_old": "Date of birth must be after {earliest}. Enter your child’s date of birth, not your own",
+            "required": N_("Enter your baby’s date of birth"),
+            "missing_day": N_("Date of birth must include a day"),
+            "missing_month": N_("Date of birth must include a month"),
+            "missing_year": N_("Date of birth must include a year"),
+            "invalid": N_("Date of birth must be a real date"),
+            "year_digits": N_("Year must include 4 numbers"),
+            "future": N_("Date of birth must be today or in the past"),
+            "too_old": N_("Date of birth must be after {earliest}. Enter your child’s date of birth, not your own"),
         },
     ),
     Field(
         name="relationship",
         kind="radios",
-        label="How are you related to the baby?",
-        hint="We support mothers, fathers and other carers, such as grandparents or foster carers.",
+        label=N_("How are you related to the baby?"),
+        hint=N_("We support mothers, fathers and other carers, such as grandparents or foster carers."),
         options=(
-            Option("mother", "Mother"),
-            Option("father", "Father"),
-            Option("other", "Another parent or carer", reveals=("relationship_other",)),
+            Option("mother", N_("Mother")),
+            Option("father", N_("Father")),
+            Option("other", N_("Another parent or carer"), reveals=("relationship_other",)),
         ),
-        messages={"required": "Select how you are related to the baby"},
+        messages={"required": N_("Select how you are related to the baby")},
     ),
     Field(
         name="relationship_other",
         kind="text",
-        label="How do you care for the baby?",
-        hint="For example, grandparent, step-parent or foster carer.",
+        label=N_("How do you care for the baby?"),
+        hint=N_("For example, grandparent, step-parent or foster carer."),
         max_length=100,
         nested=True,
         messages={
-            "required": "Enter how you care for the baby",
-            "too_long": "How you care for the baby must be 100 characters or fewer",
+            "required": N_("Enter how you care for the baby"),
+            "too_long": N_("How you care for the baby must be 100 characters or fewer"),
         },
     ),
     Field(
         name="worries",
         kind="textarea",
-        label="What is worrying you? (optional)",
-        hint=(
+        label=N_("What is worrying you? (optional)"),
+        hint=N_(
             "Tell us as much or as little as you like. It helps us get ready to talk with you. "
             "You can also tell us when we speak."
         ),
         required=False,
         max_length=2000,
-        messages={"too_long": "What is worrying you must be 2,000 characters or fewer"},
+        messages={"too_long": N_("What is worrying you must be 2,000 characters or fewer")},
     ),
     Field(
         name="heard_about",
         kind="text",
-        label="How did you hear about us? (optional)",
-        hint="For example, from a health visitor, GP, midwife or friend. This helps us reach more families.",
+        label=N_("How did you hear about us? (optional)"),
+        hint=N_("For example, from a health visitor, GP, midwife or friend. This helps us reach more families."),
         required=False,
         max_length=200,
-        messages={"too_long": "How you heard about us must be 200 characters or fewer"},
+        messages={"too_long": N_("How you heard about us must be 200 characters or fewer")},
     ),
     Field(
         name="consent",
         kind="checkbox",
-        label="Can we keep your details?",
-        hint_html=(
+        label=N_("Can we keep your details?"),
+        hint_html=N_(
             'We keep your details safe and only use them to contact you about support. '
-            'Read our <a href="' + PRIVACY_HREF + '" target="_blank" rel="noreferrer noopener">'
+            'Read our <a href="{root}privacy/" hreflang="en-GB" target="_blank" rel="noreferrer noopener">'
             "privacy notice (opens in new tab)</a>."
         ),
-        options=(Option("yes", "I agree that OXPIP can store my details and use them to contact me"),),
-        messages={"required": "Select that you agree we can store your details and contact you"},
+        options=(Option("yes", N_("I agree that OXPIP can store my details and use them to contact me")),),
+        messages={"required": N_("Select that you agree we can store your details and contact you")},
     ),
 )
 
 GROUPS: tuple[Group, ...] = (
     Group(
         name="contact",
-        legend="How can we contact you?",
-        hint="Give us a phone number, an email address, or both.",
+        legend=N_("How can we contact you?"),
+        hint=N_("Give us a phone number, an email address, or both."),
         fields=("phone", "email"),
     ),
 )
@@ -296,7 +300,7 @@ LAYOUT: tuple[str, ...] = (
     "consent",
 )
 
-SUBMIT_LABEL = "Send referral"
+SUBMIT_LABEL = N_("Send referral")
 
 BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 GROUPS_BY_NAME: dict[str, Group] = {g.name: g for g in GROUPS}

@@ -1,9 +1,11 @@
 """The built pages the service answers with: the form page and the confirmation page.
 
-Pelican builds both pages in the site's look. The service reads them once at start-up (or
-again when they change, in development) and swaps only the parts between the markers, so
-every page a parent sees is the site's own page, with its header, footer and "Exit this
-page" button, and the same relative links.
+Pelican builds both pages in the site's look, in English and in each language that has a
+translated form page (/pl/get-support/refer-yourself/ and its received/ page). The service
+reads them once at start-up (or again when they change, in development) and swaps only
+the parts between the markers, so every page a parent sees is the site's own page, in the
+language she chose, with its header, footer and "Exit this page" button, and the same
+relative links.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from .confirmation import AREA_NOTES, CONTACT_BOX, CONTACT_CHOICES, REPEAT_NOTES
+from .i18n import ENGLISH, SOURCE_LANGUAGE, UnknownLanguage, Words, language, normalise
 from .rendering import Contact
 
 FORM_START, FORM_END = "<!-- referral-form:start -->", "<!-- referral-form:end -->"
@@ -23,6 +26,28 @@ NOTES_START, NOTES_END = "<!-- referral-notes:start -->", "<!-- referral-notes:e
 FORM_PAGE = Path("get-support/refer-yourself/index.html")
 RECEIVED_PAGE = Path("get-support/refer-yourself/received/index.html")
 NOT_FOUND_PAGE = Path("404.html")
+
+
+def form_page(code: str = SOURCE_LANGUAGE) -> Path:
+    """Where the form page of a language is built: get-support/... or pl/get-support/..."""
+    return FORM_PAGE if normalise(code) == SOURCE_LANGUAGE else Path(normalise(code)) / FORM_PAGE
+
+
+def received_page(code: str = SOURCE_LANGUAGE) -> Path:
+    return RECEIVED_PAGE if normalise(code) == SOURCE_LANGUAGE else Path(normalise(code)) / RECEIVED_PAGE
+
+
+def built_languages(site_dir: Path | str) -> list[str]:
+    """The languages, besides English, whose form page is in the built site ("ar", "pl")."""
+    found = []
+    for path in sorted(Path(site_dir).glob(f"*/{FORM_PAGE}")):
+        code = path.relative_to(site_dir).parts[0]
+        try:
+            if normalise(code) != SOURCE_LANGUAGE and language(code).code == code:
+                found.append(code)
+        except UnknownLanguage:
+            continue
+    return found
 
 # The confirmation page's notes: one <template data-referral-note="key"> each, between the
 # notes markers (theme/templates/referral_received.html). Inert in the static page; the
@@ -80,8 +105,23 @@ def find_contact(html: str) -> Contact:
     return finder.contact or Contact()
 
 
+@dataclass(frozen=True)
+class LanguagePages:
+    """The form and confirmation pages of one language, cut at their markers."""
+
+    form: _Split
+    received: _Split
+    received_notes: _Split
+    notes: dict
+    contact: Contact
+
+
 class BuiltPages:
-    """Holds the built pages in memory; in development re-reads them when Pelican rewrites them."""
+    """Holds the built pages in memory; in development re-reads them when Pelican rewrites them.
+
+    ``languages`` maps each language with a built form page to its LanguagePages; English
+    (``SOURCE_LANGUAGE``) is always there. The attributes ``form``, ``received``, ``notes``
+    and ``contact`` are English's."""
 
     def __init__(self, site_dir: Path, reload: bool = False, help_phone: str = ""):
         self.site_dir = Path(site_dir)
@@ -91,30 +131,51 @@ class BuiltPages:
         self._load()
 
     def _paths(self) -> tuple[Path, ...]:
-        return (self.site_dir / FORM_PAGE, self.site_dir / RECEIVED_PAGE, self.site_dir / NOT_FOUND_PAGE)
+        codes = [SOURCE_LANGUAGE, *built_languages(self.site_dir)]
+        return (*(self.site_dir / p for code in codes for p in (form_page(code), received_page(code))),
+                self.site_dir / NOT_FOUND_PAGE)
 
-    def _load(self) -> None:
-        form_path, received_path, not_found_path = self._paths()
+    def _language(self, code: str) -> LanguagePages:
+        form_path, received_path = self.site_dir / form_page(code), self.site_dir / received_page(code)
         try:
             form_html = form_path.read_text(encoding="utf-8")
             received_html = received_path.read_text(encoding="utf-8")
         except FileNotFoundError as exc:
             raise PageError(f"Built page not found: {exc.filename} (run `make html` first)") from None
-        self.form = _split(form_html, FORM_START, FORM_END, form_path)
-        self.received = _split(received_html, REF_START, REF_END, received_path)
-        self.received_notes = _split(self.received.after, NOTES_START, NOTES_END, received_path)
-        after = self.received.after
-        region = after[len(self.received_notes.before):len(after) - len(self.received_notes.after)]
-        self.notes = {key: html.strip() for key, html in NOTE_TEMPLATE.findall(region)}
-        self.not_found = not_found_path.read_text(encoding="utf-8") if not_found_path.exists() else "<h1>Page not found</h1>"
+        form = _split(form_html, FORM_START, FORM_END, form_path)
+        received = _split(received_html, REF_START, REF_END, received_path)
+        received_notes = _split(received.after, NOTES_START, NOTES_END, received_path)
+        after = received.after
+        region = after[len(received_notes.before):len(after) - len(received_notes.after)]
+        notes = {key: html.strip() for key, html in NOTE_TEMPLATE.findall(region)}
         contact = find_contact(form_html)
         if self.help_phone:
             contact = Contact(self.help_phone, self.help_phone.replace(" ", ""), contact.hours)
-        self.contact = contact
+        return LanguagePages(form, received, received_notes, notes, contact)
+
+    def _load(self) -> None:
+        english = self._language(SOURCE_LANGUAGE)
+        languages = {SOURCE_LANGUAGE: english}
+        for code in built_languages(self.site_dir):
+            try:
+                languages[code] = self._language(code)
+            except PageError:
+                continue  # a half-built language is left out; English still works
+        self.languages = languages
+        self.form, self.received, self.received_notes = english.form, english.received, english.received_notes
+        self.notes, self.contact = english.notes, english.contact
+        not_found_path = self.site_dir / NOT_FOUND_PAGE
+        self.not_found = not_found_path.read_text(encoding="utf-8") if not_found_path.exists() else "<h1>Page not found</h1>"
         self._mtimes = self._stat()
 
     def _stat(self) -> tuple[float, ...]:
         return tuple(p.stat().st_mtime if p.exists() else 0.0 for p in self._paths())
+
+    def pages_for(self, code: str = SOURCE_LANGUAGE) -> LanguagePages:
+        return self.languages.get(normalise(code)) or self.languages[SOURCE_LANGUAGE]
+
+    def contact_for(self, code: str = SOURCE_LANGUAGE) -> Contact:
+        return self.pages_for(code).contact
 
     def refresh(self) -> None:
         """Development only: pick up a rebuilt page; keep the last good copy mid-rebuild."""
@@ -124,29 +185,36 @@ class BuiltPages:
             except (PageError, OSError):
                 pass
 
-    def form_page(self, form_html: str, error: bool) -> str:
-        before = self.form.before
+    def form_page(self, form_html: str, error: bool, words: Words = ENGLISH) -> str:
+        """The form page of ``words``' language with this form in it; "Error: " (in that
+        language) starts the title of a page with an error (GOV.UK's pattern)."""
+        page = self.pages_for(words.code).form
+        before = page.before
         if error:
-            before = re.sub(r"<title>\s*", "<title>Error: ", before, count=1)
-        return before + "\n" + form_html + "\n" + self.form.after
+            prefix = escape(words.gettext("Error:"))
+            before = re.sub(r"<title>\s*", lambda _: f"<title>{prefix} ", before, count=1)
+        return before + "\n" + form_html + "\n" + page.after
 
-    def notes_html(self, keys: tuple[str, ...]) -> str:
+    def notes_html(self, keys: tuple[str, ...], code: str = SOURCE_LANGUAGE) -> str:
         """The notes for these keys: "already sent" first, the contact sentences in their box, then the others."""
-        repeat = "".join(self.notes[k] for k in REPEAT_NOTES if k in keys and k in self.notes)
-        items = "".join(self.notes[k] for k in CONTACT_CHOICES if k in keys and k in self.notes)
-        html = self.notes.get(CONTACT_BOX, NOTE_ITEMS).replace(NOTE_ITEMS, items) if items else ""
-        return repeat + html + "".join(self.notes[k] for k in AREA_NOTES if k in keys and k in self.notes)
+        notes = self.pages_for(code).notes
+        repeat = "".join(notes[k] for k in REPEAT_NOTES if k in keys and k in notes)
+        items = "".join(notes[k] for k in CONTACT_CHOICES if k in keys and k in notes)
+        html = notes.get(CONTACT_BOX, NOTE_ITEMS).replace(NOTE_ITEMS, items) if items else ""
+        return repeat + html + "".join(notes[k] for k in AREA_NOTES if k in keys and k in notes)
 
-    def received_page(self, reference: str, notes: tuple[str, ...]) -> str:
+    def received_page(self, reference: str, notes: tuple[str, ...], words: Words = ENGLISH) -> str:
+        page = self.pages_for(words.code)
+        label = escape(words.gettext("Your reference is"))
         ref_html = (
-            '<div class="ox-referral-panel"><p class="ox-referral-panel__text">Your reference is</p>'
-            f'<p class="ox-referral-panel__reference"><strong>{escape(reference)}</strong></p></div>'
+            f'<div class="ox-referral-panel"><p class="ox-referral-panel__text">{label}</p>'
+            f'<p class="ox-referral-panel__reference"><strong dir="ltr">{escape(reference)}</strong></p></div>'
         )
-        notes_html = self.notes_html(notes)
+        notes_html = self.notes_html(notes, words.code)
         return (
-            self.received.before
+            page.received.before
             + ref_html
-            + self.received_notes.before
+            + page.received_notes.before
             + notes_html
-            + self.received_notes.after
+            + page.received_notes.after
         )

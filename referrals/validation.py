@@ -16,7 +16,11 @@ from typing import Mapping
 
 from . import area
 from .form_definition import BY_NAME, Field, field_order
+from .i18n import ENGLISH, Words
 
+# Digits a phone keyboard may type in Arabic, Persian or Urdu: read as 0 to 9 in phone
+# numbers and dates, so a parent writing in those languages is understood.
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
 _SPACES = re.compile(r"\s+")
 _PHONE_ALLOWED = re.compile(r"^\+?[0-9 ()\-.]+$")
@@ -67,20 +71,24 @@ def char_count(value: str) -> int:
 
 
 def collect_values(form: Mapping[str, str]) -> dict[str, str]:
-    """Take exactly the inputs the definition knows, cleaned; anything else is ignored."""
+    """Take exactly the inputs the definition knows, cleaned; anything else is ignored.
+    Phone numbers and dates typed in Arabic-Indic or Persian digits are kept in 0 to 9."""
     values: dict[str, str] = {}
     for f in field_order():
         for part in f.part_names():
             raw = form.get(part, "")
-            values[part] = clean_text(raw if isinstance(raw, str) else "", f.kind == "textarea")
+            value = clean_text(raw if isinstance(raw, str) else "", f.kind == "textarea")
+            values[part] = value.translate(_DIGITS) if f.kind in ("tel", "date", "month-year") else value
     return values
 
 
-def validate(form: Mapping[str, str], today: date) -> ValidationResult:
+def validate(form: Mapping[str, str], today: date, words: Words = ENGLISH) -> ValidationResult:
     """Validate a submitted form against the definition.
 
     `today` is the charity's date (`clock.today(settings.zone)`), never the machine's: date
-    rules such as "today or in the past" are judged in the charity's time zone.
+    rules such as "today or in the past" are judged in the charity's time zone. Messages
+    are in the language of `words` (the form page the answers came from); a date in one
+    is written in that language too.
     """
     values = collect_values(form)
     result = ValidationResult(values=values)
@@ -90,14 +98,14 @@ def validate(form: Mapping[str, str], today: date) -> ValidationResult:
         if f.name in errors:
             return
         target = parts[0] if parts else f.part_names()[0]
-        errors[f.name] = FieldError(f.messages[key].format(**fmt), target, parts)
+        errors[f.name] = FieldError(words.gettext(f.messages[key]).format(**fmt), target, parts)
 
     active = _active_fields(values)
     for f in field_order():
         if f.name not in active:
             continue
         if f.kind in ("date", "month-year"):
-            _check_date(f, values, today, err, result.notes)
+            _check_date(f, values, today, err, result.notes, words)
             continue
         value = values[f.name]
         if f.kind in ("radios", "checkbox"):
@@ -161,7 +169,7 @@ def _check_contact(values: Mapping[str, str], err) -> None:
         err(email, "needed_for_choice")
 
 
-def _check_date(f: Field, values: dict[str, str], today: date, err, notes: dict[str, str]) -> None:
+def _check_date(f: Field, values: dict[str, str], today: date, err, notes: dict[str, str], words: Words) -> None:
     names = dict(zip(("day", "month", "year") if f.kind == "date" else ("month", "year"), f.part_names()))
     raw = {k: values[n].replace(" ", "") for k, n in names.items()}
     for k, n in names.items():
@@ -198,7 +206,7 @@ def _check_date(f: Field, values: dict[str, str], today: date, err, notes: dict[
         return
     earliest = _years_before(today, MAX_CHILD_AGE_YEARS)
     if given <= earliest:
-        err(f, "too_old", earliest=f"{earliest.day} {calendar.month_name[earliest.month]} {earliest.year}")
+        err(f, "too_old", earliest=words.date(earliest))
         return
     age_months = (today.year - given.year) * 12 + (today.month - given.month) - (today.day < given.day)
     notes["child_age"] = "under_2" if age_months < SERVICE_AGE_MONTHS else "over_2"

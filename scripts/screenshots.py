@@ -73,7 +73,14 @@ def kinds_of_page(site: Path) -> list[tuple[str, str]]:
         ("referral-received", "get-support/refer-yourself/received/"),  # as built, before the service fills it in
         ("feedback", "feedback/"),
         ("feedback-thank-you", "feedback/thank-you/"),
+        ("easy-read", "easy-read/get-support/"),
     ]
+    # Each language's pages (content/translations/<lang>/), left to right and right to left.
+    for language in sorted(p.name for p in site.iterdir() if p.is_dir() and re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]+)?", p.name)
+                           and (p / "get-support" / "index.html").is_file()):
+        candidates += [(f"{language}-{name}", f"{language}/{address}") for name, address in (
+            ("get-support", "get-support/"), ("refer-yourself", "get-support/refer-yourself/"),
+            ("get-help-now", "get-help-now/"), ("referral-received", "get-support/refer-yourself/received/"))]
     found = [(name, addr) for name, addr in candidates if is_page(site, addr)]
     if (site / "404.html").is_file():
         found.append(("404", "this-page-does-not-exist/"))  # served with 404.html, as on the host

@@ -502,3 +502,14 @@ class SiteIndex:
             found.add("top")  # HTML: "#top" always means the top of the document
             self._ids[file] = found
         return self._ids[file]
+
+
+def words_of(page):
+    """gettext for the language of a built page (<html lang>): the theme's words as that
+    page shows them, from the project's catalogues (English as written for en-GB)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from referrals.i18n import Words
+
+    html = page.soup.find("html")
+    return Words.for_language((html.get("lang") if html else None) or "en-GB").gettext

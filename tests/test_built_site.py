@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from site_testkit import words_of
+
 ROOT = Path(__file__).resolve().parent.parent
 
 HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
@@ -202,7 +204,7 @@ def test_skip_link_is_first_in_tab_order_and_targets_main(public_pages):
         if positive:
             problems.append(f"{page.url}: positive tabindex changes the tab order: {positive[:3]}")
         href = first.get("href", "") if first.name == "a" else ""
-        if not href.startswith("#") or "skip" not in text_of(first).lower():
+        if not href.startswith("#") or text_of(first) != words_of(page)("Skip to main content"):
             problems.append(
                 f"{page.url}: the first focusable element is {describe(first)}, "
                 "not a skip link (<a href=\"#<main id>\">Skip to main content</a>)"
@@ -348,9 +350,10 @@ def test_exit_this_page_and_get_help_now_in_the_same_place_on_every_page(site_in
         order = tab_order(page.soup)
         before_main = [el for el in order if main is None or el.sourceline < main.sourceline
                        or (el.sourceline == main.sourceline and el.sourcepos < main.sourcepos)]
-        exits = [i for i, el in enumerate(before_main) if el.name == "a" and text_of(el) == "Exit this page"]
+        _ = words_of(page)  # the page's own language
+        exits = [i for i, el in enumerate(before_main) if el.name == "a" and text_of(el) == _("Exit this page")]
         helps = [i for i, el in enumerate(before_main)
-                 if el.name == "a" and text_of(el) == "Get help now" and el.find_parent("header")]
+                 if el.name == "a" and text_of(el) == _("Get help now") and el.find_parent("header")]
         if not exits:
             problems.append(f'{page.url}: no "Exit this page" link before <main>')
         else:
@@ -361,7 +364,10 @@ def test_exit_this_page_and_get_help_now_in_the_same_place_on_every_page(site_in
             problems.append(f'{page.url}: no "Get help now" link inside the <header>')
         else:
             target = site_index.resolve(page.base, before_main[helps[0]]["href"])
-            if target.host is not None or target.problem or target.file != (site_index.root / "get-help-now" / "index.html"):
+            lang = page.soup.html.get("lang", "").lower()
+            own = site_index.root / lang / "get-help-now" / "index.html"  # the page in its language, if there is one
+            expected = own if own.is_file() else site_index.root / "get-help-now" / "index.html"
+            if target.host is not None or target.problem or target.file != expected:
                 problems.append(f'{page.url}: "Get help now" does not lead to /get-help-now/ ({before_main[helps[0]]["href"]})')
         if exits and helps:
             positions[page.url] = (exits[0], helps[0])

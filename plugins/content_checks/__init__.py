@@ -17,7 +17,7 @@ alone (see ``run.py``). What is checked, with every message, is in docs/voluntee
   not in a folder the build makes itself); no file the build would silently ignore (a page
   outside the section folders, a document that is not Markdown, a data file not .yml).
 - Each file's Template (one of the theme's), Category (the folder decides) and Lang (the
-  site's only language, for now).
+  site's language, except in content/translations/, which plugins/languages checks).
 
 Each file's checks work from the file and its HTML alone (per_file.py), so the build
 workers (plugins/build_workers) run them in batches while Pelican reads on; every file's
@@ -131,16 +131,19 @@ def _check_category(content, src, section: str) -> None:
     content.metadata.pop("category", None)
 
 
-def _check_language(content, src) -> None:
-    """Pelican writes a page whose Lang: is not the site's language only as a translation,
-    and this site has none yet: the page would silently not be published."""
+def _check_language(content, src, section: str) -> None:
+    """A page in another language belongs in content/translations/<lang>/ with the page it
+    translates named (plugins/languages checks those); elsewhere a Lang: other than the
+    site's would make Pelican publish the page nowhere."""
     field = src.fields.get("lang")
     site = str(_state["settings"].get("DEFAULT_LANG", "en"))
-    if field is None or field.value.strip().lower() == site.lower():
+    if section == "translations" or field is None or field.value.strip().lower() == site.lower():
         return
-    report(content.source_path, "Lang", f'"{field.value}" is not the site\'s language ({site}), so this page '
-           "would not be published (the site has no pages in other languages yet)",
-           "Delete the Lang line", line=field.line)
+    code = field.value.strip().lower()
+    report(content.source_path, "Lang", f'"{field.value}" is not the site\'s language ({site}), and a page in '
+           "another language is a translation of an English page, so this page would not be published",
+           f"Move the file to content/translations/{code}/ and add the line \"Translation_of: ...\" with the name "
+           "of the English page's file (docs/volunteers.md, section 8); or delete the Lang line", line=field.line)
     content.lang, content.in_default_lang = site, True
 
 
@@ -273,7 +276,7 @@ def _check_content(content) -> None:
         return  # never published, so never checked in a publish build
     _check_template(content, src, section)
     _check_category(content, src, section)
-    _check_language(content, src)
+    _check_language(content, src, section)
     rel_dir = os.path.dirname(os.path.relpath(content.source_path, _state["root"])).replace(os.sep, "/")
     html = getattr(content, "_content", "") or ""
     key = (per_file.stamp(content.source_path), hashlib.sha256(html.encode("utf-8", "surrogatepass")).digest(),
@@ -386,7 +389,8 @@ def _check_site(generators) -> None:
     if articles is None or pages is None:
         return
     published = list(articles.articles) + list(articles.hidden_articles) + list(pages.pages) + list(pages.hidden_pages)
-    drafts = list(articles.drafts) + list(pages.draft_pages)
+    published += list(pages.translations) + list(pages.hidden_translations)  # pages in other languages
+    drafts = list(articles.drafts) + list(pages.draft_pages) + list(pages.draft_translations)
     everything = published + (drafts if _state["show_drafts"] else [])
 
     sources = {_rel(c.source_path): c.status for c in published + drafts}
@@ -422,8 +426,8 @@ def _check_slugs(contents) -> set[str]:
     reported = set()
     for content in sorted(contents, key=lambda c: c.source_path):
         slug = getattr(content, "slug", None)
-        if not slug:
-            continue
+        if not slug or section_of(content) in ("translations", "easy-read"):
+            continue  # a version of a page takes that page's slug (plugins/languages checks those)
         path = _rel(content.source_path)
         if slug in seen:
             report(content.source_path, "Slug", f'the slug "{slug}" is also used by content/{seen[slug]}',

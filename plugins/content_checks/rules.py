@@ -61,6 +61,16 @@ SECTIONS = {
         "required": ["title", "summary"],
     },
     "pages": {"fields": {}, "required": ["title", "summary"]},
+    # A page in another language (plugins/languages): its language, the English page it
+    # translates, and whether a translator has checked it (publishing needs yes, or Example:
+    # yes; left out, as the web editor leaves an untouched switch, it means no).
+    "translations": {
+        "fields": {"lang": ("Lang", TEXT), "translation_of": ("Translation_of", TEXT),
+                   "translator_checked": ("Translator_checked", FLAG)},
+        "required": ["title", "summary", "lang", "translation_of"],
+    },
+    # The Easy Read version of an English page (plugins/languages/easy_read.py checks its text).
+    "easy-read": {"fields": {"easy_read_of": ("Easy_read_of", TEXT)}, "required": ["title", "summary", "easy_read_of"]},
 }
 
 # What a volunteer should write for each required field, for the "is missing" fix.
@@ -74,6 +84,10 @@ EXAMPLES = {
     "consent_reference": "Consent_reference: CONSENT-2025-003 (from the signed consent form)",
     "consent_date": "Consent_date: 2025-04-30 (the date on the signed consent form)",
     "topic": "Topic: Our work",
+    "lang": "Lang: pl",
+    "translation_of": "Translation_of: get-support",
+    "translator_checked": "Translator_checked: no",
+    "easy_read_of": "Easy_read_of: get-support",
 }
 
 YES = {"yes", "true"}

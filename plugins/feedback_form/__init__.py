@@ -22,6 +22,7 @@ from pelican import signals
 
 from referrals import feedback, rendering
 from referrals.feedback_app import FORM_END, FORM_START, PAGE_FILE
+from referrals.i18n import Words
 from seo.meta import path_of_output
 
 log = logging.getLogger(__name__)
@@ -35,12 +36,18 @@ def feedback_form(ctx, always: bool = False) -> Markup:
     unwanted = ctx.get("redirect_to") or (item is not None and str(item.metadata.get("feedback", "")).lower() == "no")
     if unwanted and not always:
         return Markup("")
+    from languages.theme_words import current_language
+
     path = path_of_output(ctx.get("output_file"))
     siteurl = ctx.get("SITEURL", "")
+    state = ctx.get("LANGUAGES_STATE")
+    code = current_language(ctx.get("DEFAULT_LANG", "en-gb"))
+    localised = ctx.get("localised")
     return Markup(rendering.render_feedback_form(
         action=f"{siteurl}{feedback.PATH}",
         page="/" + (path or ""),
-        help_href=f"{siteurl}/get-support/",
+        help_href=f"{siteurl}/{localised(ctx, 'get-support/') if localised else 'get-support/'}",
+        words=Words(code, state.catalogues if state is not None else None),
     ))
 
 

@@ -13,6 +13,9 @@ SECTION_RULES = {
     "news": ("news_post", [("Home", ""), ("News", "news/")]),
     "services": ("service", [("Home", ""), ("Services", "services/")]),
     "pages": ("page", [("Home", "")]),
+    # Versions of a page: plugins/languages gives them their English page's trail and address.
+    "translations": ("page", [("Home", "")]),
+    "easy-read": ("easy_read", [("Home", "")]),
 }
 
 

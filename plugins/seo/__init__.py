@@ -68,7 +68,7 @@ def seo_meta(ctx) -> dict:
     data = ctx.get("DATA", {}) or {}
 
     title = ctx.get("SITENAME", "")
-    description = DEFAULT_DESCRIPTION
+    description = ctx.get("SITE_DESCRIPTION") or DEFAULT_DESCRIPTION
     kind = "website"
     nodes: list[dict] = []
     noindex = False
@@ -148,7 +148,7 @@ def seo_meta(ctx) -> dict:
         "site_name": site_name,
         "description": description,
         "type": kind,
-        "locale": meta.og_locale(str(ctx.get("DEFAULT_LANG", "en-GB"))),
+        "locale": meta.og_locale(str(getattr(item, "lang", None) or ctx.get("DEFAULT_LANG", "en-GB"))),
         "image": image,
         "published": published.isoformat() if published else None,
         "modified": modified.isoformat() if modified else None,
@@ -198,7 +198,8 @@ def _write(pelican) -> None:
                "Set SITEURL (for example SITEURL=https://www.oxpip.org.uk make publish)", line=1)
         return
     paths = files.indexable_pages(_state.get("rendered", {}))
-    (output / "sitemap.xml").write_text(files.sitemap_xml(base, paths, _state.get("lastmod", {})),
+    alternates = settings.get("LANGUAGE_ALTERNATES") or {}  # plugins/languages: each page in every language
+    (output / "sitemap.xml").write_text(files.sitemap_xml(base, paths, _state.get("lastmod", {}), alternates),
                                         encoding="utf-8")
     (output / "robots.txt").write_text(files.robots_txt(base), encoding="utf-8")
 

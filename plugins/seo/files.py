@@ -14,14 +14,24 @@ def indexable_pages(rendered: dict[str, bool]) -> list[str]:
     return [path_of_output(rel) for rel in sorted(rendered) if rendered[rel]]
 
 
-def sitemap_xml(base: str, paths: list[str], lastmod: dict[str, str]) -> str:
+def sitemap_xml(base: str, paths: list[str], lastmod: dict[str, str],
+                alternates: dict[str, list[tuple[str, str]]] | None = None) -> str:
+    """alternates: path -> [(hreflang, path)], the page in each language (itself included),
+    written as <xhtml:link rel="alternate"> (Google's sitemap form of hreflang) for those
+    of them that are in the sitemap, with x-default the first (English) one."""
+    listed = set(paths)
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">']
     for path in sorted(paths, key=lambda p: (p.count("/"), p)):
         lines.append("  <url>")
         lines.append(f"    <loc>{escape(base.rstrip('/') + '/' + path)}</loc>")
         if path in lastmod:
             lines.append(f"    <lastmod>{lastmod[path]}</lastmod>")
+        versions = [(tag, other) for tag, other in (alternates or {}).get(path, []) if other in listed]
+        if len(versions) > 1:
+            for tag, other in versions + [("x-default", versions[0][1])]:
+                href = escape(base.rstrip("/") + "/" + other, {'"': "&quot;"})
+                lines.append(f'    <xhtml:link rel="alternate" hreflang="{tag}" href="{href}"/>')
         lines.append("  </url>")
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"

@@ -7,6 +7,14 @@ same everywhere. A data file that cannot be read, or lacks what the site shows f
 (``data.SCHEMA``, and the figures HOME_FIGURES and IMPACT_CHART_FIGURES name), is a
 content problem: the preview goes on with it empty, publishing stops.
 
+Pages in another language get the data's words in that language from
+``content/data/translations/<lang>.yml`` (``contact: {phone_hours: ...}``, ``times:
+{reply_time: ...}``): the same tokens, the same numbers, in the page's words, and dates in
+that language. A value missing there shows in English (listed by the build); a value whose
+numbers no longer match the English one (the English wait changed) is not used: the
+English shows until the translation is updated, and the build says so. Templates read the
+data of the page being drawn with ``page_data()``.
+
 Figures that go out of date say when they were last checked (``checked:``; see
 freshness.py): each build warns when that date is more than ``DATA_CHECKED_WARN_DAYS`` old
 and ``make publish`` stops when it is more than ``DATA_CHECKED_STOP_DAYS`` old. The files
@@ -16,13 +24,16 @@ in ``DATA_CHECKED_FILES`` must have the date.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
+from jinja2 import pass_context
 from pelican import signals
 
 from content_problems import notice, report, text_line
 
-from .data import footer_items, load_data, menu_items, replace_tokens
+from .data import (DataFileError, TOKEN, footer_items, key_line, load_data, load_translations, menu_items,
+                   replace_tokens, translated_data)
 from .freshness import DEFAULT_STOP_DAYS, DEFAULT_WARN_DAYS, check_checked, missing_checked, site_today
 
 _data: dict = {}
@@ -32,7 +43,37 @@ _state: dict = {}
 def _setup(pelican) -> None:
     pelican.settings["DATA"] = _data
     pelican.settings.setdefault("JINJA_GLOBALS", {})
-    pelican.settings["JINJA_GLOBALS"].update(menu_items=menu_items, footer_items=footer_items)
+    pelican.settings["JINJA_GLOBALS"].update(menu_items=menu_items, footer_items=footer_items, page_data=page_data)
+
+
+def _language(content_or_code) -> str:
+    code = getattr(content_or_code, "lang", content_or_code) or ""
+    return str(code).strip().replace("_", "-").lower()
+
+
+def data_for(code: str) -> dict:
+    """The data with a language's words in it (made once per language per build)."""
+    default = _language(_state["settings"].get("DEFAULT_LANG", "en-gb")) if "settings" in _state else "en-gb"
+    code = _language(code)
+    if not code or code == default:
+        return _data
+    made = _state.setdefault("by_language", {})
+    if code not in made:
+        path, words, text = _state.get("translations", {}).get(code, (None, {}, ""))
+        merged, stale = translated_data(_data, words)
+        for name, key, translated, english in stale:
+            notice(str(path), key, f'"{translated}" no longer matches the English "{english}" (content/data/{name}.yml), '
+                   "so pages in this language show the English until it is updated",
+                   "Ask a translator for the new words, or write the new number into these", line=key_line(text, key))
+        made[code] = merged
+    return made[code]
+
+
+@pass_context
+def page_data(ctx) -> dict:
+    """The data files' facts in the language of the page being drawn (DATA for English)."""
+    item = ctx.get("page") or ctx.get("article")
+    return data_for(getattr(item, "lang", "") if item is not None else "")
 
 
 def _load(pelican) -> None:
@@ -42,6 +83,12 @@ def _load(pelican) -> None:
     _state.update(folder=folder, settings=settings)
     _data.clear()
     _data.update(load_data(folder, lambda p: report(str(p.path), p.field, p.message, p.fix, line=p.line)))
+    _state["by_language"] = {}
+    try:
+        _state["translations"] = load_translations(folder)
+    except DataFileError as problem:
+        report(str(problem.path), problem.field, problem.message, problem.fix, line=problem.line)
+        _state["translations"] = {}
     impact = _data.setdefault("impact", {})
     known = ", ".join(k for k in impact if k not in ("example", "checked"))
     for setting in ("HOME_FIGURES", "IMPACT_CHART_FIGURES"):
@@ -67,13 +114,38 @@ def _fill_tokens(content) -> None:
             line=text_line(source, token),
         )
 
+    code = _language(content)
+    data = data_for(code)
+    date_words = None
+    if data is not _data:
+        from referrals.i18n import Words
+
+        date_words = Words(code).date
+        _untranslated(source, code, content)
+    kwargs = {"date_words": date_words} if date_words else {}
     if getattr(content, "_content", None):
-        content._content = replace_tokens(content._content, _data, unknown, html=True)
+        content._content = replace_tokens(content._content, data, unknown, html=True, **kwargs)
     if isinstance(getattr(content, "title", None), str):
-        content.title = replace_tokens(content.title, _data, unknown)
+        content.title = replace_tokens(content.title, data, unknown, **kwargs)
     summary = content.metadata.get("summary")
     if isinstance(summary, str):
-        content.metadata["summary"] = content._summary = replace_tokens(summary, _data, unknown)
+        content.metadata["summary"] = content._summary = replace_tokens(summary, data, unknown, **kwargs)
+
+
+def _untranslated(source: str, code: str, content) -> None:
+    """A token on a page in another language whose words have no translation there: shown
+    in English, and listed (numbers and dates need none)."""
+    words = (_state.get("translations", {}).get(code) or (None, {}, ""))[1] or {}
+    for kind, key in sorted(set(TOKEN.findall(getattr(content, "_content", "") or ""))):
+        entry = _data.get(kind, {}).get(key)
+        english = entry.get("value") if isinstance(entry, dict) and kind != "crisis" else entry
+        if not isinstance(english, str) or not re.search(r"[A-Za-z]", english) or not re.search(r"\s", english.strip()):
+            continue  # numbers, dates, an email address: the same in every language
+        if not (words.get(kind) or {}).get(key):
+            folder = _state.get("folder", "content/data")
+            notice(os.path.join(folder, "translations", f"{code}.yml"), f"{kind}.{key}",
+                   f'{{{kind}:{key}}} on {os.path.relpath(source)} has no {code} words, so the page shows "{english}" in English',
+                   f"Add it to this file under {kind}:, as {key}: ...", line=1)
 
 
 def _check_freshness(generators) -> None:

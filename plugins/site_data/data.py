@@ -11,7 +11,10 @@ from typing import Callable
 import yaml
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-TOKEN = re.compile(r"\{(impact|contact|times):([a-z0-9_]+)\}")
+# {impact:key}, or the same with the braces Markdown must not touch (markdown_tokens.py)
+TOKEN = re.compile(r"[{\ue000](impact|contact|times|crisis):([a-z0-9_]+)[}\ue001]")
+DIGITS = re.compile(r"\d+")
+TRANSLATIONS_FOLDER = "translations"  # content/data/translations/<lang>.yml: the data's words in a language
 
 
 class DataFileError(Exception):
@@ -29,6 +32,9 @@ SCHEMA = {
     "impact": ("entries", ["value", "text", "source"]),
     "funders": ("entries", ["name", "funded"]),
     "times": ("entries", ["value"]),
+    # Crisis lines (content/data/crisis.yml), typed once: {crisis:samaritans} on a page is
+    # the number as a link, in every language.
+    "crisis": ("entries", ["name", "phone", "phone_href"]),
 }
 # Files every page needs (the header, footer and home page read them): a missing one is a problem.
 REQUIRED_FILES = ("contact", "impact", "funders")
@@ -149,31 +155,95 @@ def long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def token_value(data: dict, kind: str, key: str) -> str | None:
+def token_value(data: dict, kind: str, key: str, date_words: Callable[[dt.date], str] = long_date) -> str | None:
     """The text a token stands for, or None when the data has no such key.
 
-    A date (``checked: 2026-11-30``) is written as the site writes dates: 30 November 2026."""
+    A date (``checked: 2026-11-30``) is written as the site writes dates, by ``date_words``
+    (30 November 2026; in a translated page, in its language). A crisis line is its number."""
     entry = data.get(kind, {}).get(key)
     if entry is None:
         return None
     if isinstance(entry, dt.date):
-        return long_date(entry)
+        return date_words(entry)
     if isinstance(entry, dict):
-        return str(entry.get("value", ""))
+        return str(entry.get("phone" if kind == "crisis" else "value", ""))
     return str(entry)
 
 
 def contact_link(data: dict, key: str, text: str) -> str:
-    """Phone numbers and email addresses in page bodies become links a phone can use."""
+    """Phone numbers and email addresses in page bodies become links a phone can use. A
+    number is marked left-to-right, so it reads the same in a right-to-left page."""
     contact = data.get("contact", {})
     if key == "phone" and contact.get("phone_href"):
-        return f'<a href="tel:{escape(contact["phone_href"])}">{escape(text)}</a>'
+        return f'<a href="tel:{escape(contact["phone_href"])}" dir="ltr">{escape(text)}</a>'
     if key == "email":
-        return f'<a href="mailto:{escape(text)}">{escape(text)}</a>'
+        return f'<a href="mailto:{escape(text)}" dir="ltr">{escape(text)}</a>'
     return escape(text)
 
 
-def replace_tokens(text: str, data: dict, on_unknown: Callable[[str], None], html: bool = False) -> str:
+def crisis_link(data: dict, key: str) -> str:
+    entry = data.get("crisis", {}).get(key) or {}
+    href = str(entry.get("phone_href") or str(entry.get("phone", "")).replace(" ", ""))
+    return f'<a href="tel:{escape(href)}" dir="ltr">{escape(str(entry.get("phone", "")))}</a>'
+
+
+def load_translations(folder: str | Path) -> dict[str, tuple[Path, dict, str]]:
+    """content/data/translations/<lang>.yml -> {lang: (path, words, text)}: the data files' words
+    in that language, as ``file: {key: text}`` (for example ``times: {reply_time: 2 dni robocze}``).
+    Raises DataFileError for a file that cannot be read."""
+    found = {}
+    for path in sorted((Path(folder) / TRANSLATIONS_FOLDER).glob("*.yml")):
+        value, text = _read(path)
+        found[path.stem.lower()] = (path, value, text)
+    return found
+
+
+def translated_data(data: dict, words: dict) -> tuple[dict, list[tuple[str, str, str, str]]]:
+    """``data`` with a language's words in it, and the words left out because the English
+    has changed since they were translated (file, key, translated, English now): after a
+    change of "2 working days" to "3 working days", an old "2 dni roboczych" would tell a
+    parent the wrong thing, so the English is shown until the translation is updated.
+
+    Each translation is ``key: {english: the English it translates, words: the translation}``
+    (stale when ``english`` differs from the English now); or, for short, ``key: translation``
+    (stale for a reply or waiting time when its numbers differ from the English's)."""
+    merged, stale = dict(data), []
+    for name, values in (words or {}).items():
+        if not isinstance(values, dict) or name not in data or not isinstance(data[name], dict):
+            continue
+        entries = dict(data[name])
+        for key, text in values.items():
+            if key not in entries or text in (None, ""):
+                continue
+            english = entries[key]
+            if isinstance(text, dict):  # {english: what was translated, words: the translation}
+                current = english.get("value" if "value" in english else "name", "") if isinstance(english, dict) else english
+                if str(text.get("english", "")).strip() != str(current).strip():
+                    stale.append((name, key, str(text.get("words", "")), str(current)))
+                    continue
+                text = text.get("words", "")
+                if text in (None, ""):
+                    continue
+                entries[key] = {**english, "value" if "value" in english else "name": str(text)} \
+                    if isinstance(english, dict) else str(text)
+                continue
+            if isinstance(english, dict):
+                field = "value" if "value" in english else "name"
+                if DIGITS.findall(str(english.get(field, ""))) != DIGITS.findall(str(text)):
+                    stale.append((name, key, str(text), str(english.get(field, ""))))
+                    continue
+                entries[key] = {**english, field: str(text)}
+            else:
+                if name == "times" and DIGITS.findall(str(english)) != DIGITS.findall(str(text)):
+                    stale.append((name, key, str(text), str(english)))
+                    continue
+                entries[key] = str(text)
+        merged[name] = entries
+    return merged, stale
+
+
+def replace_tokens(text: str, data: dict, on_unknown: Callable[[str], None], html: bool = False,
+                   date_words: Callable[[dt.date], str] = long_date) -> str:
     """Swap each ``{impact:key}`` / ``{contact:key}`` for its value from the data files.
 
     With ``html`` (page bodies) values are escaped and contact details become links.
@@ -181,12 +251,14 @@ def replace_tokens(text: str, data: dict, on_unknown: Callable[[str], None], htm
 
     def swap(match: re.Match) -> str:
         kind, key = match.group(1), match.group(2)
-        value = token_value(data, kind, key)
+        value = token_value(data, kind, key, date_words)
         if value is None:
-            on_unknown(match.group(0))
+            on_unknown("{" + f"{kind}:{key}" + "}")
             return match.group(0)
         if not html:
             return value
+        if kind == "crisis":
+            return crisis_link(data, key)
         return contact_link(data, key, value) if kind == "contact" else escape(value)
 
     return TOKEN.sub(swap, text)

@@ -201,3 +201,55 @@ def test_a_broken_link_is_reported_once_in_our_words_not_pelicans(tmp_path):
     assert result.returncode == 0, result.log[-4000:]
     assert "stories/good-story.md:23: body: the link to {filename}/pages/get-suport.md goes nowhere" in result.log
     assert "Unable to find" not in result.log
+
+
+def test_a_volunteer_adds_a_translation_in_the_web_editor_and_it_is_published_at_its_address(site, browser, tmp_path):
+    """The editor's Translations collection writes content/translations/<lang>/<page>.md with
+    the fields plugins/languages reads; the next build publishes it at /ro/get-support/ (a
+    language with no catalogue yet: the menu and buttons stay in English, and the build says so)."""
+    from site_testkit import make_serve
+
+    with make_serve(site["root"] / "local", tmp_path / "serve", content_root=site["root"]) as base_url:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(60000)
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        try:
+            page.goto(f"{base_url}admin/")
+            page.get_by_role("button", name="Login").click()
+            page.goto(f"{base_url}admin/#/collections/translations/new")
+            page.locator("input[id^=lang-field]").fill("ro")
+            page.locator("input[id^=translation_of-field]").fill("Get support")
+            page.get_by_text("Get support", exact=True).last.click()
+            page.locator("input[id^=title-field]").fill("Sprijin")
+            page.locator("textarea[id^=summary-field]").fill("Cum primiți ajutor de la noi.")
+            page.locator("input[id^=reviewed-field]").fill("2026-05-01")
+            page.locator("input[id^=next_review-field]").fill("2027-05-01")
+            page.locator("[data-slate-editor=true]").first.click()
+            page.keyboard.type("Vă putem ajuta. Ajutorul nostru este gratuit.")
+            page.get_by_role("button", name="Publish").first.click()
+            page.get_by_text("Publish now").click()
+            written = site["content"] / "translations" / "ro" / "get-support.md"
+            for _ in range(300):
+                if written.is_file():
+                    break
+                time.sleep(0.1)
+        finally:
+            page.close()
+    assert not errors, errors
+    text = written.read_text(encoding="utf-8")
+    for line in ("Lang: ro\n", "Translation_of: get-support\n", "Title: Sprijin\n"):
+        assert line in text, text
+    assert "Translator_checked: yes" not in text, "a new translation is not checked yet"
+    preview = run_pelican(site["content"], site["root"] / "after-translation")
+    assert "Translator_checked: no translator has checked this translation yet" in preview.log
+    assert "there is no catalogue for Romanian (ro)" in preview.log
+    built = site["root"] / "after-translation" / "ro" / "get-support" / "index.html"
+    assert 'lang="ro"' in built.read_text(encoding="utf-8")
+    written.write_text("Translator_checked: yes\n" + text, encoding="utf-8")
+    published = run_pelican(site["content"], site["root"] / "after-translation-checked", settings="publishconf.py")
+    assert published.returncode == 0, published.log[-4000:]
+    english = (site["root"] / "after-translation-checked" / "get-support" / "index.html").read_text(encoding="utf-8")
+    assert 'hreflang="ro"' in english and ">Română<" in english
+    written.unlink()
+    (site["content"] / "translations" / "ro").rmdir()

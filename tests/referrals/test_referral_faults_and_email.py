@@ -127,7 +127,7 @@ def assert_unavailable_page(response, answers):
     assert response.status_code == 503
     assert "Sorry, there is a problem with the service" in response.text
     assert "Your answers are still here" in response.text
-    assert 'href="tel:+441865000000">01865 000000</a>' in response.text
+    assert 'href="tel:+441865000000" dir="ltr">01865 000000</a>' in response.text
     assert response.text.count("<title>Error: ") == 1
     for name in ("full_name", "email", "safe_times"):
         assert f'value="{answers[name]}"' in response.text

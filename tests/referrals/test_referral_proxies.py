@@ -222,3 +222,26 @@ def test_a_parent_in_chromium_sees_our_page_when_the_service_stops_mid_form(prox
         page.screenshot(path=str(ARTIFACTS / f"referral-service-down-{proxy.name}-390.png"), full_page=True)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("code", ["pl", "ar"])
+def test_the_form_in_another_language_goes_through_the_proxy_and_fails_in_it(proxy, service, code):
+    """/pl/get-support/refer-yourself/ reaches the service (answered in Polish, confirmed in
+    Polish); with the service stopped, the Polish "not working" page, not the English one."""
+    path, received = f"/{code}{PAGE_PATH}", f"/{code}{RECEIVED_PATH}"
+    server = service()
+    with parent(proxy) as http:
+        page = http.get(path)
+        assert page.status_code == 200 and f'lang="{code}"' in page.text and 'name="form_token"' in page.text
+        sent = http.post(path, data={**valid_answers(), "form_token": form_token(page.text)})
+        assert sent.status_code == 303 and sent.headers["location"].startswith(f"{received}?ref="), sent.text[:300]
+        confirmed = http.get(sent.headers["location"])
+        assert confirmed.status_code == 200 and f'lang="{code}"' in confirmed.text
+    server.stop()
+    with parent(proxy) as http:
+        posted = http.post(path, data=valid_answers(**ANSWERS))
+        shown_received = http.get(f"{received}?ref=7KQ2-M9XD")
+    assert posted.status_code == 502
+    assert f'lang="{code}"' in posted.text and PHONE in posted.text
+    assert "Sorry, our online form is not working" not in posted.text, "the English page was shown"
+    assert f'lang="{code}"' in shown_received.text and "not working" not in shown_received.text

@@ -171,7 +171,9 @@ class TestDueDate:
 
     def test_not_a_real_month(self):
         assert check(**{"due_date-month": "13"}).errors["due_date"].message == "Due date must be a real date"
-        assert check(**{"due_date-month": "٣"}).errors["due_date"].message == "Due date must be a real date"
+        # Digits typed in Arabic script are read as digits (an Arabic keyboard types them): ١٣ is 13.
+        assert check(**{"due_date-month": "١٣"}).errors["due_date"].message == "Due date must be a real date"
+        assert check(**{"due_date-month": "x"}).errors["due_date"].message == "Due date must be a real date"
 
     def test_two_digit_year(self):
         assert check(**{"due_date-year": "25"}).errors["due_date"].message == "Year must include 4 numbers"

@@ -8,7 +8,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "theme" / "templates"
-env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
+env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(), extensions=["jinja2.ext.i18n"])
+env.install_null_translations(newstyle=True)  # the words as written (the site build gives each page its language)
 
 
 def render(component: str, params=None, macro: str | None = None) -> BeautifulSoup:

@@ -24,8 +24,8 @@ def test_tokens_are_replaced_with_values_from_the_data_files():
 
 def test_tokens_in_page_bodies_become_links_and_are_escaped():
     html = replace_tokens("Call {contact:phone} or email {contact:email}", DATA, lambda t: None, html=True)
-    assert '<a href="tel:+441865000000">01865 000000</a>' in html
-    assert '<a href="mailto:a@b.org">a@b.org</a>' in html
+    assert '<a href="tel:+441865000000" dir="ltr">01865 000000</a>' in html
+    assert '<a href="mailto:a@b.org" dir="ltr">a@b.org</a>' in html
 
 
 def test_unknown_tokens_are_reported_and_left_visible():

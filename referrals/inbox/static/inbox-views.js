@@ -40,6 +40,11 @@
 
   Ix.views = {};
 
+  /* "en-gb" -> "en", "pl" -> "pl"; a referral from before languages were recorded is English. */
+  Ix.views.languageOf = function (doc) {
+    return String((doc && doc.language) || "en").toLowerCase().split("-")[0];
+  };
+
   Ix.views.flags = function (summary, doc, showLanguage) {
     var flags = [];
     if (summary.spam.length) flags.push({ text: "Check: possible spam (" + summary.spam.join(", ") + ")", kind: "spam" });
@@ -50,7 +55,8 @@
     var notes = doc.notes || {};
     if (notes.area === "outside") flags.push({ text: "Outside the area", kind: "area" });
     if (notes.child_age === "over_2") flags.push({ text: "Child over 2", kind: "age" });
-    if (showLanguage && doc.language) flags.push({ text: "Language: " + (LANGUAGES[doc.language] || doc.language), kind: "language" });
+    var language = Ix.views.languageOf(doc);
+    if (showLanguage && doc.language) flags.push({ text: "Language: " + (LANGUAGES[language] || doc.language), kind: "language" });
     return flags;
   };
 

@@ -38,7 +38,9 @@
       }
     });
     var languages = {};
-    Object.keys(state.docs).forEach(function (ref) { languages[state.docs[ref].language || "en"] = true; });
+    /* The language a form was filled in, as the referral service seals it ("en-gb", "pl"):
+       shown as a flag once the referrals come in more than one language. */
+    Object.keys(state.docs).forEach(function (ref) { languages[Ix.views.languageOf(state.docs[ref])] = true; });
     state.manyLanguages = Object.keys(languages).length > 1;
   }
 

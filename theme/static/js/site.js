@@ -41,7 +41,7 @@
 
   function leave(event) {
     if (event) { event.preventDefault(); }
-    document.title = "Loading";
+    document.title = exit.getAttribute("data-loading-title") || "Loading";
     document.body.style.visibility = "hidden";
     window.location.replace(exit.href);
   }
@@ -136,12 +136,24 @@
     fallback.parentNode.insertBefore(visible, fallback.nextSibling);
     visible.parentNode.insertBefore(spoken, visible.nextSibling);
 
+    /* The words come from the page, in its language: one per plural form (CLDR's
+       categories, data-i18n-under-one, -few, -many, -other...), %(count)s for the number,
+       written in the digits 0 to 9 with the language's grouping. */
+    var lang = document.documentElement.getAttribute("lang") || "en-GB";
+    var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(lang) : null;
+    var numbers = null;
+    try { numbers = new Intl.NumberFormat(lang, { numberingSystem: "latn" }); } catch (e) { numbers = null; }
     function count() { return Array.from ? Array.from(field.value).length : field.value.length; }
+    function words(kind, n) {
+      var category = plurals ? plurals.select(n) : (n === 1 ? "one" : "other");
+      var text = wrapper.getAttribute("data-i18n-" + kind + "-" + category) ||
+        wrapper.getAttribute("data-i18n-" + kind + "-other") ||
+        wrapper.getAttribute("data-i18n-" + kind + "-many") || "%(count)s";
+      return text.replace("%(count)s", numbers ? numbers.format(n) : String(n));
+    }
     function message() {
       var left = max - count();
-      var n = Math.abs(left).toLocaleString("en-GB");
-      var word = Math.abs(left) === 1 ? "character" : "characters";
-      return left >= 0 ? "You have " + n + " " + word + " remaining" : "You have " + n + " " + word + " too many";
+      return left >= 0 ? words("under", left) : words("over", -left);
     }
     var timer = null;
     function update() {
