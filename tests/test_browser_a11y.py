@@ -567,12 +567,14 @@ def test_exit_this_page_works_without_javascript_on_every_page(browser, site_ser
             if site_index.redirect_target(site_page):
                 continue  # a meta refresh stub moves on at once; its target is checked
             page.goto(site_server + page_address(site_page))
-            link = page.get_by_role("link", name="Exit this page")
+            link = page.locator("a#exit-this-page")  # its words are in the page's language
             if link.count() != 1:
                 problems.append(f"{site_page.url}: {link.count()} Exit this page links with JavaScript off")
                 continue
             if not link.is_visible():
                 problems.append(f"{site_page.url}: Exit this page is not visible with JavaScript off")
+            if not link.inner_text().strip():
+                problems.append(f"{site_page.url}: Exit this page has no words with JavaScript off")
             if link.get_attribute("href") != exit_url:
                 problems.append(f"{site_page.url}: Exit this page href is {link.get_attribute('href')}, expected {exit_url}")
         page.goto(site_server + "get-help-now/")

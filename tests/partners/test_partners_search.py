@@ -100,6 +100,22 @@ def test_pages_fed_while_writing_make_the_index_pagefind_itself_makes_of_the_out
         assert (built_site / "pagefind" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
 
 
+def test_without_javascript_a_search_link_says_why_no_search_box_is_shown(browser, served_site):
+    """A shared /search/?q=... link opened with JavaScript off is not silently ignored."""
+    note = "Searching needs JavaScript"
+    for enabled, shown in ((False, True), (True, False)):
+        context = browser.new_context(viewport={"width": 320, "height": 800}, java_script_enabled=enabled)
+        try:
+            page = context.new_page()
+            page.goto(served_site + "search/?q=bond")
+            # Playwright's text search skips <noscript>; with JavaScript off its content is a real <p>.
+            notes = page.locator("noscript p", has_text=note)
+            assert (notes.count() == 1 and notes.is_visible()) is shown, f"JavaScript {'on' if enabled else 'off'}"
+            assert page.locator("#search-input").is_visible() is enabled
+        finally:
+            context.close()
+
+
 @pytest.fixture()
 def search_page(browser, served_site, request):
     """The search page as `make serve` serves it, with the headers the live host sends."""
