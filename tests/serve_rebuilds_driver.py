@@ -87,7 +87,11 @@ def main(content: Path, output: Path, steps: list[str]) -> list[dict]:
 
 
 def _sources(content: Path) -> list[Path]:
-    return [p for folder in ("pages", "services", "stories", "news") for p in (content / folder).glob("*.md")]
+    """Every Markdown file Pelican reads (ARTICLE_PATHS and PAGE_PATHS, with their subfolders)."""
+    from pelican.settings import read_settings
+
+    settings = read_settings(str(ROOT / "pelicanconf.py"))
+    return [p for folder in settings["ARTICLE_PATHS"] + settings["PAGE_PATHS"] for p in (content / folder).rglob("*.md")]
 
 
 if __name__ == "__main__":
