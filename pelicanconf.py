@@ -135,6 +135,8 @@ PLUGINS = [
     "sections",
     "languages",  # after sections: translations and Easy Read pages, the theme's words per language
     "markdown_components",
+    "markdown_ahead",  # build workers convert Markdown while Pelican reads (plugins/build_workers)
+    "template_cache",  # each template compiled once per change (var/cache/jinja), not once per build
     "referral_form",  # renders the self-referral form from referrals/form_definition.py
     "feedback_form",  # "Was this page helpful?" at the foot of every page (referrals/feedback_app.py)
     "content_checks",  # after the others: checks the text they produce
@@ -148,8 +150,14 @@ PLUGINS = [
     "open_referral",
     "partner_kit",
     "search",
-    "host_headers",  # last: it reads every page the others wrote
+    "host_headers",  # it reads every page the others wrote
+    "changed_first",  # last: `make serve` writes the edited page before the rest (WRITE_CHANGED_FIRST)
 ]
+
+# Worker processes beside Pelican for Markdown, checks, reading grades, picture sizes and
+# page scans (plugins/build_workers): None = one fewer than the CPUs (at most 4); 0 = all
+# in the build process (the serial build; the output is the same, byte for byte).
+BUILD_WORKERS = None
 
 # Local preview is lenient: content problems are warnings and drafts are visible.
 STRICT_CONTENT_CHECKS = False

@@ -1,8 +1,17 @@
-"""Make a deterministic synthetic corpus for `make bench`: the real site plus N stories.
+"""Make a deterministic corpus for `make bench`: the real site plus N stories.
 
     python scripts/synthetic_corpus.py /tmp/corpus-1000 --stories 1000
+    python scripts/synthetic_corpus.py /tmp/pictures-1000 --stories 1000 --kind pictures
 
-The corpus folder is a copy of content/ (pages, services, news, data, images) with the
+Two kinds:
+
+- ``synthetic`` (text only): made-up stories, described below.
+- ``pictures``: the real content/ with its stories padded to N by copying the real stories
+  in turn (each copy with a new Title and Slug), so the share of stories that carry a
+  picture is the real one (one real story in three today). Pictures are the costly part
+  of a build that the text-only corpus leaves out.
+
+The synthetic corpus folder is a copy of content/ (pages, services, news, data, images) with the
 real stories left out and N made-up stories added in stories/, so both the plain Pelican
 baseline and the site's full configuration build exactly the same Markdown files.
 
@@ -220,13 +229,58 @@ def make_corpus(dest: Path | str, stories: int, seed: int = DEFAULT_SEED,
     return dest
 
 
+def copy_title(title: str, number: int) -> str:
+    """A new title for the nth copy of a real story (still a story-like title)."""
+    return f"{title} (copy {number})"
+
+
+def make_picture_corpus(dest: Path | str, stories: int, source: Path = CONTENT) -> Path:
+    """Copy the real content and pad its stories to `stories` by copying the real ones in
+    turn (sorted by file name), each copy with a new Title and Slug. Deterministic: no
+    randomness, no dates. With `stories` below the number of real stories, the first ones."""
+    dest = Path(dest)
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+    story_dir = dest / "stories"
+    real = sorted(story_dir.glob("*.md"))
+    if not real:
+        raise ValueError(f"{source / 'stories'} has no stories to copy")
+    for extra in real[stories:]:
+        extra.unlink()
+    for index in range(len(real), stories):
+        original = real[index % len(real)]
+        number = index // len(real)
+        head, _, body = original.read_text(encoding="utf-8").partition("\n\n")
+        lines = []
+        for line in head.splitlines():
+            key, _, value = line.partition(":")
+            if key.strip().lower() == "title":
+                line = f"{key}: {copy_title(value.strip(), number)}"
+            elif key.strip().lower() == "slug":
+                line = f"{key}: {value.strip()}-copy-{number:05d}"
+            lines.append(line)
+        if not any(l.lower().startswith("slug:") for l in lines):
+            lines.append(f"Slug: {original.stem}-copy-{number:05d}")
+        (story_dir / f"{original.stem}-copy-{number:05d}.md").write_text(
+            "\n".join(lines) + "\n\n" + body, encoding="utf-8")
+    return dest
+
+
+KINDS = {"synthetic": make_corpus, "pictures": make_picture_corpus}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dest", type=Path)
     parser.add_argument("--stories", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="synthetic corpus only")
+    parser.add_argument("--kind", choices=sorted(KINDS), default="synthetic")
     args = parser.parse_args()
-    make_corpus(args.dest, args.stories, args.seed)
+    if args.kind == "synthetic":
+        make_corpus(args.dest, args.stories, args.seed)
+    else:
+        make_picture_corpus(args.dest, args.stories)
     print(f"{args.stories} stories written to {args.dest / 'stories'}")
 
 

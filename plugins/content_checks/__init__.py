@@ -19,6 +19,13 @@ alone (see ``run.py``). What is checked, with every message, is in docs/voluntee
 - Each file's Template (one of the theme's), Category (the folder decides) and Lang (the
   site's language, except in content/translations/, which plugins/languages checks).
 
+Each file's checks work from the file and its HTML alone (per_file.py), so the build
+workers (plugins/build_workers) run them in batches while Pelican reads on; every file's
+problems are reported once all are read (``all_generators_finalized``), in the order the
+files were read, before the site-wide checks. A process that builds again (`make serve`)
+reuses a file's results while the file, its HTML, its address, the settings and data the
+checks use and the pictures folder are all unchanged.
+
 It also owns two publishing rules:
 - ``Scheduled: yes`` with a future Date keeps the page a draft until a build on or after
   that date (Pelican has no "scheduled" status: draft, hidden and published only).
@@ -29,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import logging
 import os
 from pathlib import Path
@@ -39,7 +47,9 @@ from content_problems import report
 from sections.sections import SECTION_RULES, section_of as top_folder
 from site_data.freshness import site_now
 
-from . import body, frontmatter, rules
+import build_workers
+
+from . import body, frontmatter, per_file, rules
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +59,8 @@ DEFAULTS = {
     "CONTENT_CHECK_EXTRA_URLS": ["admin/"],  # made outside Pelican's content
     "CONTENT_CHECK_NOW": None,  # "2026-01-01" in tests; None means now, in TIMEZONE
 }
+# Files are checked by the build workers in batches of this many (fewer are checked here).
+WORKER_BATCH = 32
 # Folders and files of the built site that are not made from one content file: a page
 # written there would be overwritten, or would overwrite them. The sections' lists (news/,
 # stories/), the static folders (images/) and the theme's are added from the settings.
@@ -206,6 +218,7 @@ def _setup(pelican) -> None:
         return
     _state["root"] = settings["PATH"]
     _state["show_drafts"] = bool(settings.get("SHOW_DRAFTS", True))
+    _state["memo"] = {}  # source path -> (what its checks depended on, result, when checked), last build
     logging.getLogger("pelican.contents").addFilter(_FILTER)
     _lenient_dates()
     _new_run(pelican)
@@ -221,6 +234,11 @@ def _new_run(pelican) -> None:
     _state["services"] = _services(root)
     _state["funders"] = _funders(settings, root)
     _state["links"] = []  # (content, rel_dir, [Link]) checked once every page is known
+    _state["files"] = []  # [content, rel_dir, result or None, memo key] of each file, in the order read
+    _state["waiting"] = []  # per_file.File not sent to a worker yet
+    _state["jobs"] = []  # (the files' slots, build_workers.Job) in order
+    _state.pop("common", None)
+    _state.pop("build_key", None)
 
 
 # ---------------------------------------------------------------- one file at a time
@@ -245,7 +263,7 @@ def _check_content(content) -> None:
     section = section_of(content)
     if section is None:
         return
-    src = frontmatter.read(content.source_path)
+    src = frontmatter.read(content.source_path)  # here: the checks below change the page
     if isinstance(content, Article) and not hasattr(content, "date"):
         _stand_in_date(content)
     content.scheduled = False
@@ -259,18 +277,80 @@ def _check_content(content) -> None:
     _check_template(content, src, section)
     _check_category(content, src, section)
     _check_language(content, src, section)
-    root = _state["root"]
-    rel_dir = os.path.dirname(os.path.relpath(content.source_path, root)).replace(os.sep, "/")
-    issues = rules.check_file(src, section, now=_state["now"], services=_state["services"],
-                              funders=_state["funders"], settings=_state["settings"])
-    issues += body.check_unsafe_html(src)
+    rel_dir = os.path.dirname(os.path.relpath(content.source_path, _state["root"])).replace(os.sep, "/")
     html = getattr(content, "_content", "") or ""
-    parsed = body.collect(html)  # parsed once, for both the pictures and the links
-    issues += body.check_images(src, html, content_root=root, rel_dir=rel_dir,
-                                max_bytes=int(setting("IMAGE_MAX_BYTES")), parsed=parsed)
-    for issue in issues:
-        _issue(issue)
-    _state["links"].append((content, rel_dir, body.links_of(src, html, content.url, parsed=parsed)))
+    key = (per_file.stamp(content.source_path), hashlib.sha256(html.encode("utf-8", "surrogatepass")).digest(),
+           content.url, _build_key())
+    remembered = _state["memo"].get(content.source_path)
+    slot = [content, rel_dir, remembered[1] if remembered and _still_holds(remembered, key) else None, key]
+    _state["files"].append(slot)
+    if slot[2] is not None:
+        return  # checked in an earlier build in this process (`make serve`), nothing changed
+    _state["waiting"].append((slot, per_file.File(src, section, rel_dir, content.url, html)))
+    if len(_state["waiting"]) >= WORKER_BATCH and build_workers.count(_state["settings"]):
+        slots, items = zip(*_state["waiting"])
+        _state["jobs"].append((slots, build_workers.submit(_state["settings"], per_file.check_files,
+                                                           list(items), _common())))
+        _state["waiting"] = []
+
+
+def _common() -> per_file.Common:
+    if "common" not in _state:
+        settings = _state["settings"]
+        _state["common"] = per_file.Common(
+            root=_state["root"], now=_state["now"], services=_state["services"], funders=_state["funders"],
+            settings={name: settings[name] for name in ("CONTENT_SUMMARY_MAX_LENGTH", "NEWS_TOPICS")
+                      if name in settings},
+            max_bytes=int(setting("IMAGE_MAX_BYTES")))
+    return _state["common"]
+
+
+def _still_holds(remembered: tuple, key: tuple) -> bool:
+    """A file's result from an earlier build holds if what it depended on is the same and
+    no date in the file has been passed since (time only moves on: an earlier ``now``
+    means a clock put back, or a different CONTENT_CHECK_NOW, so check again)."""
+    earlier_key, (_, _, valid_until), checked_at = remembered
+    now = _state["now"]
+    return earlier_key == key and checked_at <= now and (valid_until is None or now < valid_until)
+
+
+def _build_key() -> str:
+    """What every file's checks depend on besides the file, its HTML and the time: the
+    settings and site data they use, and every file in the content's images folder (a
+    picture added, removed or replaced changes what a page's pictures are checked against)."""
+    if "build_key" not in _state:
+        common = _common()
+        pictures = []
+        for folder, _, names in sorted(os.walk(os.path.join(_state["root"], "images"))):
+            pictures += [(os.path.join(folder, name), per_file.stamp(os.path.join(folder, name)))
+                         for name in sorted(names)]
+        _state["build_key"] = repr((common.root, sorted(common.services.items()),
+                                    repr(common.funders), sorted(common.settings.items()), common.max_bytes,
+                                    pictures))
+    return _state["build_key"]
+
+
+def _report_files() -> None:
+    """Every file's problems, in the order the files were read (remembered from an earlier
+    build, from the workers' jobs, or checked here), and the links to check."""
+    for slots, job in _state["jobs"]:
+        for slot, result in zip(slots, job.result()):
+            slot[2] = result
+    if _state["waiting"]:
+        slots, items = zip(*_state["waiting"])
+        for slot, result in zip(slots, per_file.check_files(list(items), _common())):
+            slot[2] = result
+    memo = {}
+    for content, rel_dir, result, key in _state["files"]:
+        issues, links, _ = result
+        for issue in issues:
+            _issue(issue)
+        _state["links"].append((content, rel_dir, links))
+        earlier = _state["memo"].get(content.source_path)
+        checked_at = earlier[2] if earlier and earlier[1] is result else _state["now"]
+        memo[content.source_path] = (key, result, checked_at)
+    _state["memo"] = memo  # this build's files only
+    _state["files"], _state["jobs"], _state["waiting"] = [], [], []
 
 
 def _stand_in_date(content) -> None:
@@ -304,6 +384,7 @@ def _rel(path: str) -> str:
 def _check_site(generators) -> None:
     if not _state.get("active"):
         return
+    _report_files()
     articles, pages, static = _generators(generators)
     if articles is None or pages is None:
         return

@@ -1,7 +1,9 @@
 """Host headers: security headers for the host, made from the built pages.
 
-After the build (this plugin runs last), it reads every page, hashes any inline <script>
-or <style> (there are none in the public pages; the web editor has one), and writes:
+After the build (after every plugin that writes pages), it reads every page, hashes any
+inline <script> or <style> (there are none in the public pages; the web editor has one),
+and writes the files below. When the build has workers (plugins/build_workers), they scan each page as
+it is written, in batches, and only pages written or changed after that are read here.
 
 - ``_headers`` (Netlify / Cloudflare Pages): a strict Content Security Policy, HSTS,
   nosniff, Referrer-Policy, Permissions-Policy, frame-ancestors (and X-Frame-Options),
@@ -20,10 +22,12 @@ by path, e.g. the web editor), HOST_HEADERS_FLAVOUR ("netlify" or "cloudflare").
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pelican import signals
 
+import build_workers
 from content_problems import report
 
 from . import policy
@@ -33,19 +37,23 @@ from . import policy
 SEARCH_PATHS = ("/search/", "/pagefind/*")  # Pagefind: WebAssembly in the page and its worker
 
 
-def build(output: Path, settings: dict) -> list[policy.Rule]:
+def build(output: Path, settings: dict, scanned: dict | None = None) -> list[policy.Rule]:
     """The header rules for this build. Inline code found in a page is allowed by its hash
     only in the policy that applies to that page (the search page's script is allowed on
-    /search/ only)."""
+    /search/ only). ``scanned``: pages scanned already (file -> (stamp, Inline)); one whose
+    file has changed since is read again."""
     special = {path for path in (settings.get("HOST_HEADERS_PATH_CSP") or {})}
     own_rules = list(SEARCH_PATHS) + sorted(special)
-    pages = policy.html_files(output)
-    groups: dict[str, list[tuple[str, str]]] = {path: [] for path in own_rules}
-    groups["/*"] = []
-    for page, html in pages:
+    scanners = {rule: policy.PageScanner() for rule in own_rules + ["/*"]}
+    scanned = scanned or {}
+    for page, path in policy.html_files(output):  # one page in memory at a time
         rule = next((r for r in own_rules if policy.matches(r, page)), "/*")
-        groups[rule].append((page, html))
-    found = {rule: policy.scan_pages(files) for rule, files in groups.items()}
+        earlier = scanned.get(str(path))
+        if earlier is not None and earlier[0] == policy.stamp(path):
+            scanners[rule].add_found(page, earlier[1], path)
+        else:
+            scanners[rule].add(page, path.read_text(encoding="utf-8", errors="replace"), path)
+    found = {rule: scanner.finish() for rule, scanner in scanners.items()}
     for rule, inline in found.items():
         if rule in special:
             continue  # the web editor's own policy decides what it allows
@@ -76,10 +84,42 @@ def build(output: Path, settings: dict) -> list[policy.Rule]:
     return policy.rules(site, overrides, open_referral)
 
 
+# Pages are handed to the build workers in batches of this many as they are written.
+WORKER_BATCH = 64
+_state: dict = {}  # this build's pages waiting for a worker, and the workers' jobs
+
+
+def _new_run(pelican) -> None:
+    _state.update(output=Path(os.path.abspath(pelican.output_path)), settings=pelican.settings, waiting=[],
+                  jobs=[])
+
+
+def _written(path, context=None) -> None:
+    """A page is written: a build worker scans it now, if the build has workers running."""
+    if "output" not in _state or not str(path).endswith(".html") or not build_workers.running():
+        return
+    absolute = Path(os.path.abspath(path))
+    _state["waiting"].append((policy.page_address(_state["output"], absolute), str(absolute)))
+    if len(_state["waiting"]) >= WORKER_BATCH:
+        _state["jobs"].append(build_workers.submit(_state["settings"], policy.scan_files, _state["waiting"],
+                                                   start=False))
+        _state["waiting"] = []
+
+
+def _scanned() -> dict:
+    """file -> (stamp, Inline) for every page a worker has scanned (the rest are read here)."""
+    found = {}
+    for job in _state.get("jobs", []):
+        for path, file_stamp, inline in job.result_or_none() or []:
+            found[path] = (file_stamp, inline)
+    _state.update(waiting=[], jobs=[])
+    return found
+
+
 def _write(pelican) -> None:
     output = Path(pelican.output_path)
     settings = pelican.settings
-    all_rules = build(output, settings)
+    all_rules = build(Path(os.path.abspath(output)), settings, _scanned())
     flavour = settings.get("HOST_HEADERS_FLAVOUR", "netlify")
     (output / "_headers").write_text(policy.headers_file(all_rules, flavour), encoding="utf-8")
     open_referral = (settings.get("OPEN_REFERRAL_PATH") or "").strip("/") or None
@@ -88,4 +128,6 @@ def _write(pelican) -> None:
 
 
 def register() -> None:
+    signals.get_generators.connect(_new_run)
+    signals.content_written.connect(_written)
     signals.finalized.connect(_write)

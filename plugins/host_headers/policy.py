@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -129,31 +130,82 @@ def needs_scan(html: str) -> bool:
     return any(_inline_script_possible(m.group(1)) for m in _SCRIPT_TAG.finditer(html))
 
 
-def scan_pages(files: list[tuple[str, str]]) -> Inline:
-    """``scan`` with the same scripts, styles, style attributes, event handlers (in the same
-    order) and the same answer to whether any page has a data: image, parsing only the pages
-    that can need it: pages the prefilter passes, then (if none of those had one) pages with
-    a data: image until one is confirmed."""
-    found = Inline()
-    rest = []
-    for page, html in files:
+class PageScanner:
+    """``scan`` over pages given one at a time, parsing only the pages that can need it, with
+    the same scripts, styles, style attributes, event handlers (in the same order) and the
+    same answer to whether any page has a data: image: pages the prefilter passes are parsed
+    at once; pages with a data: image are parsed at the end (read again from their file)
+    only until one is confirmed. No page's text is kept."""
+
+    def __init__(self):
+        self.found = Inline()
+        self._data_image_pages: list[tuple[str, Path]] = []
+
+    def add(self, page: str, html: str, path: Path) -> None:
         if needs_scan(html):
-            _scan_page(page, html, found)
+            _scan_page(page, html, self.found)
         elif DATA_IMAGE in html:
-            rest.append((page, html))
-    for page, html in rest:
-        if found.data_images:
-            break
+            self._data_image_pages.append((page, path))
+
+    def add_found(self, page: str, found: Inline | bool, path: Path) -> None:
+        """What ``scan_file`` found in one page (scanned elsewhere, e.g. by a build worker)."""
+        if found is True:
+            self._data_image_pages.append((page, path))
+        if isinstance(found, bool):
+            return
+        self.found.scripts |= found.scripts
+        self.found.styles |= found.styles
+        self.found.style_attributes += found.style_attributes
+        self.found.event_handlers += found.event_handlers
+        self.found.data_images |= found.data_images
+
+    def finish(self) -> Inline:
+        for page, path in self._data_image_pages:
+            if self.found.data_images:
+                break
+            _scan_page(page, _read(path), self.found)
+        self._data_image_pages = []
+        return self.found
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace")
+
+
+def stamp(path: Path | str) -> tuple[int, int]:
+    """A file's (modification time in ns, size): whether it changed since it was scanned."""
+    info = os.stat(path)
+    return info.st_mtime_ns, info.st_size
+
+
+def scan_file(page: str, path: str) -> tuple[tuple[int, int], Inline | bool]:
+    """One written page, read and scanned on its own, as ``PageScanner.add`` would: its
+    stamp, and what parsing found in it, or (not parsed) whether it has a data: image."""
+    file_stamp = stamp(path)
+    html = _read(Path(path))
+    if needs_scan(html):
+        found = Inline()
         _scan_page(page, html, found)
-    return found
+        return file_stamp, found
+    return file_stamp, DATA_IMAGE in html
 
 
-def html_files(output: Path, under: str = "") -> list[tuple[str, str]]:
+def scan_files(pages: list[tuple[str, str]]) -> list[tuple[str, tuple[int, int], Inline | bool]]:
+    """``scan_file`` for several (address, file) pairs: one job for a build worker."""
+    return [(path, *scan_file(page, path)) for page, path in pages]
+
+
+def html_files(output: Path, under: str = ""):
+    """Each built page as (address, file), in a stable order."""
     root = output / under if under else output
     if not root.is_dir():
-        return []
-    return [("/" + f.relative_to(output).as_posix(), f.read_text(encoding="utf-8", errors="replace"))
-            for f in sorted(root.rglob("*.html"))]
+        return
+    for path in sorted(root.rglob("*.html")):
+        yield page_address(output, path), path
+
+
+def page_address(output: Path, path: Path) -> str:
+    return "/" + path.relative_to(output).as_posix()
 
 
 def csp(directives: dict[str, list[str]]) -> str:

@@ -13,19 +13,26 @@ Every build prints a table of grades at the end and writes it to ``READABILITY_R
 
 Grades are cached by a hash of each page's text (``READABILITY_CACHE``, default
 var/cache/readability.json; see cache.py), so textstat and its dictionary are only loaded
-when a page has changed. Warnings and the table are the same with or without the cache.
+when a page has changed. Pages that are not in the cache are graded by the build workers
+(plugins/build_workers) while Pelican reads on, once there are 8 of them (a few are
+graded here); the grades are gathered once every page is read
+(``all_generators_finalized``), before anything is reported. Warnings and the
+table are the same with or without the cache, and with or without workers.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from dataclasses import dataclass
 
 from pelican import signals
 
+import build_workers
 from content_problems import report
 
+from . import cache as grade_cache
 from .cache import GradeCache
 from .grade import Score
 
@@ -39,7 +46,11 @@ DEFAULTS = {
     "READABILITY_CACHE": "var/cache/readability.json",
 }
 
+logger = logging.getLogger(__name__)
 _state: dict = {}
+# A worker (a fresh Python) takes longer to start than grading a few pages here: pages not
+# in the cache go to the build workers once there are this many of them.
+WORKER_MIN_PAGES = 8
 
 
 @dataclass
@@ -47,10 +58,13 @@ class Row:
     path: str  # content/stories/x.md
     relative: str  # stories/x.md
     title: str
-    score: Score
-    status: str  # "ok", "over", "short" or "skipped"
+    score: Score | None  # None until the worker grading it has answered (``job``)
+    status: str  # "ok", "over", "short" or "skipped" ("" until graded)
     source_path: str
     draft: bool = False
+    job: build_workers.Job | None = None
+    key: str = ""
+    html: str | None = None  # a page not in the cache, kept until it is graded
 
 
 def _setting(name):
@@ -68,6 +82,7 @@ def _setup(pelican) -> None:
     _state.clear()
     _state["settings"] = pelican.settings
     _state["rows"] = []
+    _state["waiting"] = []  # pages not in the cache, until there are enough for a worker
     target = _setting("READABILITY_CACHE")
     _state["cache"] = GradeCache(_project_path(target) if target else None)
 
@@ -76,6 +91,7 @@ def _new_run(pelican) -> None:
     """Each build starts a fresh table (`make serve` rebuilds with the same Pelican object)."""
     if "settings" in _state:
         _state["rows"] = []
+        _state["waiting"] = []
         _state["cache"].start_run()
 
 
@@ -89,23 +105,60 @@ def _measure(content) -> None:
     relative = os.path.relpath(source, root).replace(os.sep, "/")
     if relative.split("/", 1)[0] not in _setting("READABILITY_SECTIONS"):
         return
-    result = _state["cache"].score(getattr(content, "_content", "") or "")
-    if relative in _setting("READABILITY_SKIP"):
-        status = "skipped"
-    elif result.words < int(_setting("READABILITY_MIN_WORDS")):
-        status = "short"
-    elif result.grade > float(_setting("READABILITY_MAX_GRADE")):
-        status = "over"
-    else:
-        status = "ok"
+    html = getattr(content, "_content", "") or ""
+    key, found = _state["cache"].lookup(html)
     title = str(getattr(content, "title", relative))
     draft = getattr(content, "status", "") == "draft"
-    _state["rows"].append(Row(os.path.relpath(source), relative, title, result, status, source, draft))
+    row = Row(os.path.relpath(source), relative, title, found, "", source, draft, key=key)
+    _state["rows"].append(row)
+    if found is None:
+        row.html = html
+        _state["waiting"].append(row)
+        if len(_state["waiting"]) >= WORKER_MIN_PAGES and build_workers.count(_state["settings"]):
+            # worth a worker: grade them beside Pelican
+            for waiting in _state["waiting"]:
+                waiting.job = build_workers.submit(_state["settings"], grade_cache.score, waiting.html,
+                                                   _state["cache"].folder)
+                waiting.html = None
+            _state["waiting"] = []
+
+
+def _status(row: Row) -> str:
+    if row.relative in _setting("READABILITY_SKIP"):
+        return "skipped"
+    if row.score.words < int(_setting("READABILITY_MIN_WORDS")):
+        return "short"
+    if row.score.grade > float(_setting("READABILITY_MAX_GRADE")):
+        return "over"
+    return "ok"
+
+
+def _gather() -> None:
+    """Every page's grade: from the cache, from the worker that graded it, or (a few pages
+    only, not worth starting a worker for) graded here now."""
+    in_workers = here = 0
+    for row in _state["rows"]:
+        if row.job is not None:
+            row.score, row.job = row.job.result(), None
+            in_workers += 1
+        elif row.html is not None:  # looked up at call time, so tests can watch each grading
+            row.score, row.html = grade_cache.score(row.html, _state["cache"].folder), None
+            here += 1
+        else:
+            row.status = _status(row)
+            continue
+        _state["cache"].keep(row.key, row.score)
+        row.status = _status(row)
+    _state["waiting"] = []
+    if in_workers or here:
+        logger.info("readability: %d of %d pages graded (not in the cache): %d by build workers, %d here",
+                    in_workers + here, len(_state["rows"]), in_workers, here)
 
 
 def _warn(generators) -> None:
     if "settings" not in _state:
         return
+    _gather()
     _state["cache"].save()
     show_drafts = bool(_state["settings"].get("SHOW_DRAFTS", True))
     limit = float(_setting("READABILITY_MAX_GRADE"))

@@ -80,16 +80,33 @@ class GradeCache:
             return None
         return Score(float(grade), words, sentences, longest, longest_words)
 
-    def score(self, html: str) -> Score:
+    def lookup(self, html: str) -> tuple[str, Score | None]:
+        """The page's key, and its grade if this cache holds it (counted as a hit or a miss)."""
         key = self.key(html)
         found = self._from_entry(self.entries.get(key))
         if found is None:
             self.misses += 1
-            found = score(html)
         else:
             self.hits += 1
+            self.keep(key, found)
+        return key, found
+
+    def keep(self, key: str, found: Score) -> None:
+        """Remember a grade worked out in this build (written by save())."""
         self.used[key] = [found.grade, found.words, found.sentences, found.longest, found.longest_words]
+
+    def score(self, html: str) -> Score:
+        """The grade from the cache, or worked out now (and kept)."""
+        key, found = self.lookup(html)
+        if found is None:
+            found = score(html, self.folder)
+            self.keep(key, found)
         return found
+
+    @property
+    def folder(self) -> str | None:
+        """Where grade.score keeps its syllable table: beside the cache file."""
+        return os.path.dirname(self.path) if self.path else None
 
     def save(self) -> None:
         """Keep the grades of this build's pages (older ones are dropped)."""

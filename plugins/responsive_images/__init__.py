@@ -8,19 +8,28 @@ the page. The fallback ``src`` is a mid-size copy: the original is never sent.
 
 Sizes are made once into ``RESPONSIVE_IMAGE_CACHE`` (var/cache/images, named by the
 file's hash, so an edited picture gets new names) and copied into output/images/sized/
-when the build finishes. ``make check`` makes no files. Missing pictures and alt text
-are reported by content_checks, which runs first.
+when the build finishes. A picture's facts (its size as shown, and whether it has
+transparency) are kept there too, so a picture is decoded only when it is new or changed,
+and each file is looked at once per build however many pages show it. A new picture's
+sizes are made by a build worker (plugins/build_workers, when the build has started
+them) while Pelican goes on, and waited for before they are copied. ``make check`` makes no files. Missing pictures and alt text are reported by content_checks, which
+runs first.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from urllib.parse import urljoin
 
 from pelican import signals
 
+import build_workers
+
 from . import images
+
+logger = logging.getLogger(__name__)
 
 DEFAULTS = {
     "RESPONSIVE_IMAGE_WIDTHS": [320, 640, 960, 1280],
@@ -45,12 +54,31 @@ def _setup(pelican) -> None:
         cache = os.path.join(os.path.dirname(os.path.abspath(settings["PATH"])), cache)
     _state["cache"] = cache
     _state["used"] = set()
+    _state["facts"] = {}
+    _state["made"] = {}
     _state["check_only"] = bool(settings.get("CONTENT_CHECK_ONLY"))
 
 
 def _new_run(pelican) -> None:
     if "settings" in _state:
         _state["used"] = set()
+        _state["facts"] = {}  # a picture may have changed between two `make serve` builds
+        _state["made"] = {}  # picture path -> the job making its sizes (None: nothing to make)
+
+
+def _variants(path: str, widths: list[int]) -> list[images.Variant]:
+    """The sizes of one picture, worked out once per file per build (many pages may show
+    the same picture), from the facts kept in the cache (images.describe)."""
+    found = _state["facts"].get(path)
+    if found is None:
+        try:
+            found = images.describe(path, _state["cache"], write=not _state["check_only"])
+        except (OSError, ValueError) as error:
+            found = error  # remembered too: the same broken file is not read again
+        _state["facts"][path] = found
+    if isinstance(found, Exception):
+        raise found
+    return images.variants_of(path, found, widths)
 
 
 def _image_path(src: str, content) -> str | None:
@@ -81,9 +109,11 @@ def _rewrite(content) -> None:
         if path is None:
             continue
         try:
-            _, variants = images.plan(path, widths)
-            if not _state["check_only"]:
-                images.make(path, variants, _state["cache"])
+            variants = _variants(path, widths)
+            if not _state["check_only"] and path not in _state["made"]:
+                _state["made"][path] = (build_workers.submit(_state["settings"], images.make, path, variants,
+                                                            _state["cache"], start=False)
+                                        if images.missing(variants, _state["cache"]) else None)
         except (OSError, ValueError):
             continue  # not a picture Pillow can read: content_checks says so
         _state["used"].update(v.name for v in variants)
@@ -123,12 +153,21 @@ def _resolve_root_when_written(content) -> None:
 def _copy(pelican) -> None:
     if "settings" not in _state or _state["check_only"] or not _state["used"]:
         return
+    for path, job in _state["made"].items():
+        try:
+            if job is not None:
+                job.result()
+        except (OSError, ValueError) as error:  # content_checks has said what is wrong with it
+            logger.warning("responsive_images: could not make the sizes of %s: %s", path, error)
     target = os.path.join(pelican.settings["OUTPUT_PATH"], _setting("RESPONSIVE_IMAGE_FOLDER"))
     os.makedirs(target, exist_ok=True)
     for name in sorted(_state["used"]):
         destination = os.path.join(target, name)
         if not os.path.isfile(destination):
-            shutil.copyfile(os.path.join(_state["cache"], name), destination)
+            try:
+                shutil.copyfile(os.path.join(_state["cache"], name), destination)
+            except OSError as error:  # not made (see the warning above): the page's picture is missing
+                logger.warning("responsive_images: could not copy %s: %s", name, error)
 
 
 def register() -> None:

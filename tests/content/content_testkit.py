@@ -54,6 +54,7 @@ def check(content: Path, **settings) -> list[str]:
         "PLUGINS": CHECK_PLUGINS,
         "READABILITY_REPORT": None,
         "RESPONSIVE_IMAGE_CACHE": str(content.parent / "cache"),
+        "BUILD_WORKERS": 0,  # every step in this process, so a test can watch it (monkeypatch)
     }
     overrides.update(settings)
     problems, _ = run_check(str(ROOT / "pelicanconf.py"), overrides)

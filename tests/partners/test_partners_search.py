@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -61,6 +64,40 @@ def test_the_index_holds_the_pages_people_read_and_only_their_main(built_site):
         assert rel in unmarked, f"{rel} is {why}: it should not be in search results"
     entry = json.loads((built_site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
     assert entry["languages"]["en"]["page_count"] == len(marked)
+
+
+def _fragments(bundle: Path) -> dict[str, dict]:
+    """Each indexed page's record (address, text, title, anchors), by address."""
+    found = {}
+    for file in (bundle / "fragment").iterdir():
+        raw = gzip.decompress(file.read_bytes())
+        assert raw.startswith(b"pagefind_dcd"), file
+        record = json.loads(raw[len(b"pagefind_dcd"):])
+        found[record["url"]] = record
+    return found
+
+
+def test_pages_fed_while_writing_make_the_index_pagefind_itself_makes_of_the_output(built_site, tmp_path):
+    """The build hands each page to Pagefind as it is written: the index must hold exactly
+    the pages and words Pagefind's own command line finds in the finished output."""
+    from search import UNUSED, pagefind_binary
+
+    site = tmp_path / "site"
+    shutil.copytree(built_site, site, ignore=shutil.ignore_patterns("pagefind"))
+    subprocess.run([str(pagefind_binary()), "--site", str(site), "--output-path", str(tmp_path / "cli"),
+                    "--force-language", "en", "--quiet"], check=True, capture_output=True, timeout=300)
+    built, cli = _fragments(built_site / "pagefind"), _fragments(tmp_path / "cli")
+    assert sorted(built) == sorted(cli)
+    assert built == cli
+    # The rest (Pagefind's scripts and WebAssembly) is the same, byte for byte; the page order
+    # differs (pages are numbered as they are written), so the hashed file names do too.
+    def fixed(bundle):
+        return {p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()
+                and p.parent.name not in ("fragment", "index") and p.suffix != ".pf_meta"}
+
+    assert fixed(built_site / "pagefind") == fixed(tmp_path / "cli") - set(UNUSED)
+    for name in fixed(built_site / "pagefind") - {"pagefind-entry.json"}:
+        assert (built_site / "pagefind" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
 
 
 def test_without_javascript_a_search_link_says_why_no_search_box_is_shown(browser, served_site):
