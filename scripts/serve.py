@@ -69,6 +69,8 @@ def main() -> int:
         print("The site did not build: see the messages above.", file=sys.stderr)
         return first.returncode
 
+    print("\nThe site is built. Pelican now watches content/ and theme/: it builds once more from its "
+          "cache (so the messages above may show again), then again each time a file is saved.\n")
     watcher = subprocess.Popen(pelican + ["--autoreload", "-e", *CACHE, *REBUILD], cwd=ROOT)
     backend = editor_backend(args.host, args.editor_port)
     if backend is None:

@@ -37,6 +37,7 @@ from ..spam import client_address
 from ..store import StoreError
 from ..stores import open_inbox
 from . import api, overdue, pages, passkeys, sessions, signin
+from .loopback import LoopbackToLocalhost
 from .settings import InboxSettings
 from .settings import from_env as inbox_settings_from_env
 from .staff import token_hash
@@ -472,4 +473,5 @@ def create_app(settings: Settings | None = None, inbox_settings: InboxSettings |
     app.state.inbox = inbox
     app.add_middleware(Guard)
     app.add_middleware(pages.InboxHeaders, https=inbox_settings.origin.startswith("https://"))
+    app.add_middleware(LoopbackToLocalhost, origin=inbox_settings.origin)
     return app

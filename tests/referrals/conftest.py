@@ -86,15 +86,16 @@ def client(settings, data_dir):
 @pytest.fixture
 def dev_server(tmp_path, referral_site):
     """`python -m referrals dev`: the built site and the form on one origin, as `make serve` runs it."""
-    port = free_port()
+    port, inbox_port = free_port(), free_port()
     server = start_server(
-        ["dev", "--site", str(referral_site), "--port", str(port), "--inbox-port", str(free_port()),
+        ["dev", "--site", str(referral_site), "--port", str(port), "--inbox-port", str(inbox_port),
          "--data-dir", str(tmp_path / "var"), "--wait", "0"],
         {"REFERRALS_TOKEN_MIN_SECONDS": "0"},
         tmp_path / "dev-server.log",
         port,
     )
     server.data_dir = tmp_path / "var"
+    server.inbox_port = inbox_port
     yield server
     server.stop()
 

@@ -1,5 +1,7 @@
 """`python -m referrals dev` (what `make serve` runs): site and form on one origin."""
 
+import time
+
 import httpx
 
 from referrals.crypto import load_private_key, load_public_key, key_id
@@ -27,3 +29,23 @@ def test_dev_makes_a_clearly_labelled_development_key_pair_and_says_where(dev_se
     assert oct(private.stat().st_mode & 0o777) == "0o600"
     assert f"DEVELOPMENT-ONLY private key: {private}" in dev_server.log()
     assert (dev_server.data_dir / "referrals-dev.sqlite3").exists()
+
+
+def test_the_inbox_opened_at_127_0_0_1_moves_to_localhost_where_passkeys_work(dev_server):
+    """uvicorn announces http://127.0.0.1:PORT; a passkey cannot be made for an IP address."""
+    inbox_port = dev_server.inbox_port
+    with httpx.Client(follow_redirects=False) as http:
+        deadline = time.monotonic() + 30  # the inbox starts beside the site
+        while True:
+            try:
+                http.get(f"http://127.0.0.1:{inbox_port}/healthz", headers={"Host": f"localhost:{inbox_port}"})
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the inbox did not start"
+                time.sleep(0.1)
+        for host in ("127.0.0.1", "[::1]"):
+            moved = http.get(f"http://127.0.0.1:{inbox_port}/sign-in?next=%2F", headers={"Host": f"{host}:{inbox_port}"})
+            assert moved.status_code == 308, host
+            assert moved.headers["location"] == f"http://localhost:{inbox_port}/sign-in?next=%2F"
+        page = http.get(f"http://127.0.0.1:{inbox_port}/sign-in", headers={"Host": f"localhost:{inbox_port}"})
+        assert page.status_code == 200 and "Sign in" in page.text
