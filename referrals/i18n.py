@@ -33,6 +33,7 @@ FOLDER = Path(__file__).resolve().parent.parent / "translations"
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)s|\{[a-z_]+\}|%%")
 TEMPLATE = "messages.pot"
 DOMAIN = "messages"
+_AS_WRITTEN = NullTranslations()  # English: the words as written (no catalogue)
 SOURCE_LANGUAGE = "en-gb"  # the language the words are written in (DEFAULT_LANG)
 
 
@@ -174,10 +175,13 @@ class Catalogues:
 
     def for_language(self, code: str) -> NullTranslations:
         """The gettext object for a language; English (the words as written) when it has none."""
-        return self.translations.get(normalise(code)) or NullTranslations()
+        return self.translations.get(normalise(code)) or _AS_WRITTEN
 
     def gettext(self, code: str, text: str) -> str:
-        return self.for_language(code).gettext(text) if text else text
+        """``text`` in the language ``code`` ("pl", "en-gb"): a dictionary lookup, once per
+        word on every page, so English (no catalogue) returns the words as written at once."""
+        found = self.translations.get(code) or self.translations.get(normalise(code)) if text else None
+        return found.gettext(text) if found is not None else text
 
     def ngettext(self, code: str, singular: str, plural: str, count: int) -> str:
         return self.for_language(code).ngettext(singular, plural, count)

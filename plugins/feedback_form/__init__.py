@@ -17,7 +17,7 @@ import logging
 import os
 
 from jinja2 import pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from pelican import signals
 
 from referrals import feedback, rendering
@@ -28,32 +28,48 @@ from seo.meta import path_of_output
 log = logging.getLogger(__name__)
 
 
-@pass_context
-def feedback_form(ctx, always: bool = False) -> Markup:
-    """The form for the page being rendered, or nothing where it does not belong
-    (``always``: render it anyway, as the feedback page's own template does)."""
-    item = ctx.get("page") or ctx.get("article")
-    unwanted = ctx.get("redirect_to") or (item is not None and str(item.metadata.get("feedback", "")).lower() == "no")
-    if unwanted and not always:
-        return Markup("")
-    from languages.theme_words import current_language
+# The form is the same on every page in one language but for the page it names: it is
+# rendered once per language and addresses in a build, with this stand-in for the page.
+PAGE_STAND_IN = "\ue000feedback-page\ue001"  # Unicode private use: never in a real path
 
-    path = path_of_output(ctx.get("output_file"))
-    siteurl = ctx.get("SITEURL", "")
-    state = ctx.get("LANGUAGES_STATE")
-    code = current_language(ctx.get("DEFAULT_LANG", "en-gb"))
-    localised = ctx.get("localised")
-    return Markup(rendering.render_feedback_form(
-        action=f"{siteurl}{feedback.PATH}",
-        page="/" + (path or ""),
-        help_href=f"{siteurl}/{localised(ctx, 'get-support/') if localised else 'get-support/'}",
-        words=Words(code, state.catalogues if state is not None else None),
-    ))
+
+def make_feedback_form():
+    """The ``feedback_form(always=False)`` Jinja global for one Pelican object: the form for
+    the page being rendered (Markup), or nothing where it does not belong (``always``:
+    render it anyway, as the feedback page's own template does). Keeps each language's
+    rendered form for as long as the build's catalogues are the same object."""
+    kept: dict = {"catalogues": None, "forms": {}}
+
+    @pass_context
+    def feedback_form(ctx, always: bool = False) -> Markup:
+        item = ctx.get("page") or ctx.get("article")
+        unwanted = ctx.get("redirect_to") or (item is not None and str(item.metadata.get("feedback", "")).lower() == "no")
+        if unwanted and not always:
+            return Markup("")
+        from languages.theme_words import current_language
+
+        path = path_of_output(ctx.get("output_file"))
+        siteurl = ctx.get("SITEURL", "")
+        state = ctx.get("LANGUAGES_STATE")
+        catalogues = state.catalogues if state is not None else None
+        code = current_language(ctx.get("DEFAULT_LANG", "en-gb"))
+        localised = ctx.get("localised")
+        help_href = f"{siteurl}/{localised(ctx, 'get-support/') if localised else 'get-support/'}"
+        if kept["catalogues"] is not catalogues:
+            kept["catalogues"], kept["forms"] = catalogues, {}
+        key = (code, siteurl, help_href)
+        if key not in kept["forms"]:
+            kept["forms"][key] = rendering.render_feedback_form(
+                action=f"{siteurl}{feedback.PATH}", page=PAGE_STAND_IN, help_href=help_href,
+                words=Words(code, catalogues))
+        return Markup(kept["forms"][key].replace(PAGE_STAND_IN, str(escape("/" + (path or "")))))
+
+    return feedback_form
 
 
 def _setup(pelican) -> None:
     pelican.settings.setdefault("JINJA_GLOBALS", {})
-    pelican.settings["JINJA_GLOBALS"]["feedback_form"] = feedback_form
+    pelican.settings["JINJA_GLOBALS"]["feedback_form"] = make_feedback_form()
 
 
 def _check_output(pelican) -> None:
