@@ -18,8 +18,6 @@ import secrets
 import sys
 import time
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
-from pathlib import Path
 from urllib.parse import parse_qsl
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -31,7 +29,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import clock, confirmation, crypto, dev_site, logs, rendering, retention, spam
+from . import catch_all, clock, confirmation, crypto, dev_site, logs, rendering, retention, spam
 from .feedback_app import FeedbackEndpoint
 from .form_definition import FORM_VERSION, HONEYPOT_FIELD, PAGE_PATH, RECEIVED_PATH, TOKEN_FIELD
 from .i18n import SOURCE_LANGUAGE, Words
@@ -40,7 +38,7 @@ from .pages import BuiltPages, PageError
 from .settings import Settings, SettingsError, from_env
 from .stores import open_writer
 from .store import AlreadySent, DuplicateReference, ReferralWriter, StoreError
-from .validation import validate
+from .validation import collect_values, validate
 
 log = logging.getLogger("referrals")
 
@@ -127,44 +125,22 @@ def is_https(scope: Scope, trusted: tuple[str, ...]) -> bool:
     return False
 
 
-class CatchAll:
-    """Last line of defence: an unexpected error becomes the "problem with the service" page.
-
-    The log line names the exception class and where it happened, never its message,
-    because a message could quote what a parent typed. Nothing is re-raised, so the
-    server prints no traceback either.
-    """
+class ServiceCatchAll(catch_all.CatchAll):
+    """An unexpected error becomes the "problem with the service" page, in the language of
+    the page asked for. The log line names the exception class and where it happened, never
+    its message, because a message could quote what a parent typed."""
 
     def __init__(self, app: ASGIApp, service: "Service"):
-        self.app = app
+        super().__init__(app)
         self.service = service
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
+    def report(self, exc: Exception) -> None:
+        log.error(f"unexpected error {type(exc).__name__} at {catch_all.where(exc)}")  # each kind counted apart (logs.py)
 
-        async def track(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, track)
-        except Exception as exc:
-            tb = exc.__traceback__
-            while tb and tb.tb_next:
-                tb = tb.tb_next
-            where = f"{Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}" if tb else "?"
-            log.error(f"unexpected error {type(exc).__name__} at {where}")  # each kind counted apart (logs.py)
-            if started:
-                return
-            words = self.service.words_for_path(scope.get("path", ""))
-            response = self.service.problem_response(
-                500, rendering.service_unavailable(self.service.pages.contact_for(words.code), words), words=words)
-            await response(scope, receive, send)
+    def answer(self, scope: Scope) -> Response:
+        words = self.service.words_for_path(scope.get("path", ""))
+        return self.service.problem_response(
+            500, rendering.service_unavailable(self.service.pages.contact_for(words.code), words), words=words)
 
 
 def _is_utf8_form(content_type: str) -> bool:
@@ -334,7 +310,28 @@ class Service:
         except ClientDisconnect:
             log.info("form post abandoned: the browser went away mid-request")
             return Response(status_code=400)
+        try:
+            return await self._answer_form(request, form, words, contact, origin)
+        except Exception as exc:  # a fault of ours, not the parent's: the form again, her answers in it
+            log.error(f"unexpected error {type(exc).__name__} at {catch_all.where(exc)}")  # never the message
+            return self.problem_response(500, rendering.service_unavailable(contact, words), *self._kept(form), words)
 
+    def _kept(self, form: dict[str, str]) -> tuple[dict[str, str], str | None]:
+        """What an unexpected error leaves of a post: the answers as typed, and a token that
+        keeps the form's id (so sending it again is still recognised as the same form)."""
+        try:
+            values = collect_values(form)
+        except Exception:  # noqa: BLE001 - the fault may be in there too; the page must still be shown
+            values = {}
+        try:
+            token = self.trap.for_retry(self.trap.check(form.get(TOKEN_FIELD, "")))
+        except Exception:  # noqa: BLE001
+            token = None
+        return values, token
+
+    async def _answer_form(self, request: Request, form: dict[str, str], words: Words, contact, origin: str) -> Response:
+        """The answer to a form post that was read: already sent, the form again with its
+        errors, held back, or stored and on to the confirmation page."""
         token_check = self.trap.check(form.get(TOKEN_FIELD, ""))
         form_key = self._form_key(token_check.form_id)
         sent_as = await self._sent_reference(form_key)
@@ -613,7 +610,7 @@ def create_app(settings: Settings | None = None, serve_site: bool = False) -> St
     )
     app.state.service = service
     app.state.feedback = feedback
-    app.add_middleware(CatchAll, service=service)
+    app.add_middleware(ServiceCatchAll, service=service)
     app.add_middleware(ProxyNotice, service=service)
     app.add_middleware(SecurityHeaders, trusted_proxies=service.settings.trusted_proxies)
     return app

@@ -16,7 +16,6 @@ import logging
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Callable
 
 import segno
@@ -27,9 +26,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
-from .. import clock, crypto
+from .. import catch_all, clock, crypto
 from ..inbox_store import InboxBase, Session, StaffMember
 from ..settings import Settings, SettingsError
 from ..settings import from_env as service_settings_from_env
@@ -354,48 +353,25 @@ async def _read_body(request: Request) -> bytes | None:
     return bytes(body)
 
 
-class Guard:
+class Guard(catch_all.CatchAll):
     """An unexpected error becomes a plain page (or JSON for the page's requests), never a traceback."""
 
-    def __init__(self, app: ASGIApp):
-        self.app = app
+    def report(self, exc: Exception) -> None:
+        if isinstance(exc, StoreError):
+            log.error("inbox: database problem: %s", exc)
+        else:
+            log.error("inbox: unexpected error %s at %s", type(exc).__name__, catch_all.where(exc))
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def track(message):
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, track)
-        except Exception as exc:
-            tb = exc.__traceback__
-            while tb and tb.tb_next:
-                tb = tb.tb_next
-            where = f"{Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}" if tb else "?"
-            if isinstance(exc, StoreError):
-                log.error("inbox: database problem: %s", exc)
-            else:
-                log.error("inbox: unexpected error %s at %s", type(exc).__name__, where)
-            if started:
-                return
-            if scope.get("path", "").startswith("/api/"):
-                response: Response = JSONResponse(
-                    {"message": "The inbox could not do that just now. Nothing was lost: try again in a minute."}, status_code=503
-                )
-            else:
-                response = pages.message(
-                    "Sorry, the inbox has a problem",
-                    "Nothing was lost. Try again in a minute. If it keeps happening, tell whoever looks after the inbox.",
-                    status=503,
-                )
-            await response(scope, receive, send)
+    def answer(self, scope: Scope) -> Response:
+        if scope.get("path", "").startswith("/api/"):
+            return JSONResponse(
+                {"message": "The inbox could not do that just now. Nothing was lost: try again in a minute."}, status_code=503
+            )
+        return pages.message(
+            "Sorry, the inbox has a problem",
+            "Nothing was lost. Try again in a minute. If it keeps happening, tell whoever looks after the inbox.",
+            status=503,
+        )
 
 
 class ConfigError(Exception):
