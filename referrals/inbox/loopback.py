@@ -5,7 +5,9 @@ WebAuthn needs a domain as the relying party id (W3C Web Authentication, section
 an IP address is not a valid domain), and a Secure cookie is kept on http:// only for
 ``localhost``. So when the inbox's origin is ``http://localhost:PORT`` (what `make serve`
 and `python -m referrals dev` use), a GET or HEAD whose Host is a loopback address
-(127.0.0.1, [::1]) is answered 308 to the same path and query on the origin. Any other
+(127.0.0.1, [::1]) from a browser opening a page (it accepts text/html; a health check or
+a script does not, and gets its answer as before) is answered 308 to the same path and
+query on the origin. Any other
 origin (a real domain behind a proxy) is left alone, so a proxy that sends its own Host
 can never cause a redirect loop.
 """
@@ -31,8 +33,9 @@ class LoopbackToLocalhost:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.origin and scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
-            host = urlsplit("//" + Headers(scope=scope).get("host", "")).hostname
-            if host in LOOPBACK:
+            headers = Headers(scope=scope)
+            host = urlsplit("//" + headers.get("host", "")).hostname
+            if host in LOOPBACK and "text/html" in headers.get("accept", ""):
                 query = scope.get("query_string", b"").decode("latin-1")
                 target = self.origin + scope.get("path", "/") + (f"?{query}" if query else "")
                 await RedirectResponse(target, status_code=308)(scope, receive, send)

@@ -31,6 +31,9 @@ def test_dev_makes_a_clearly_labelled_development_key_pair_and_says_where(dev_se
     assert (dev_server.data_dir / "referrals-dev.sqlite3").exists()
 
 
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # Chromium's, for a page
+
+
 def test_the_inbox_opened_at_127_0_0_1_moves_to_localhost_where_passkeys_work(dev_server):
     """uvicorn announces http://127.0.0.1:PORT; a passkey cannot be made for an IP address."""
     inbox_port = dev_server.inbox_port
@@ -44,8 +47,12 @@ def test_the_inbox_opened_at_127_0_0_1_moves_to_localhost_where_passkeys_work(de
                 assert time.monotonic() < deadline, "the inbox did not start"
                 time.sleep(0.1)
         for host in ("127.0.0.1", "[::1]"):
-            moved = http.get(f"http://127.0.0.1:{inbox_port}/sign-in?next=%2F", headers={"Host": f"{host}:{inbox_port}"})
+            moved = http.get(f"http://127.0.0.1:{inbox_port}/sign-in?next=%2F",
+                             headers={"Host": f"{host}:{inbox_port}", "Accept": BROWSER_ACCEPT})
             assert moved.status_code == 308, host
             assert moved.headers["location"] == f"http://localhost:{inbox_port}/sign-in?next=%2F"
-        page = http.get(f"http://127.0.0.1:{inbox_port}/sign-in", headers={"Host": f"localhost:{inbox_port}"})
+        page = http.get(f"http://127.0.0.1:{inbox_port}/sign-in",
+                        headers={"Host": f"localhost:{inbox_port}", "Accept": BROWSER_ACCEPT})
         assert page.status_code == 200 and "Sign in" in page.text
+        health = http.get(f"http://127.0.0.1:{inbox_port}/healthz")  # a health check is answered where it asks
+        assert health.status_code == 200
