@@ -16,5 +16,5 @@ editor-backend: node_modules/.installed ## Run the web editor's local backend al
 
 # The site's own words in other languages (plugins/languages, docs/volunteers.md section 8).
 .PHONY: translations
-translations: $(VENV)/.site ## Update translations/messages.pot and every catalogue from the templates and form (LANG=ro also starts a catalogue for Romanian)
-	@$(PY) scripts/translations.py $(if $(LANG),--add $(LANG))
+translations: $(VENV)/.site ## Update translations/messages.pot and every catalogue from the templates and form (NEW_LANGUAGE=ro also starts a catalogue for Romanian)
+	@$(PY) scripts/translations.py $(if $(NEW_LANGUAGE),--add $(NEW_LANGUAGE))

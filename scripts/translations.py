@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 import runpy
 import sys
 from datetime import datetime, timezone
@@ -31,7 +32,7 @@ from babel.messages.catalog import Catalog  # noqa: E402
 from babel.messages.extract import extract_from_dir  # noqa: E402
 from babel.messages.pofile import read_po, write_po  # noqa: E402
 
-from referrals.i18n import DOMAIN, FOLDER, TEMPLATE, normalise  # noqa: E402
+from referrals.i18n import DOMAIN, FOLDER, TEMPLATE, UnknownLanguage, language, normalise  # noqa: E402
 
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 JINJA = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}
@@ -140,6 +141,18 @@ def report(folder: Path = FOLDER) -> str:
     return "\n".join(lines)
 
 
+def is_language_code(code: str) -> bool:
+    """True for a BCP 47 language code CLDR knows that is not the site's own (English):
+    "ro", "pt-br"; False for a locale setting such as "C.UTF-8" or "en_GB.UTF-8"."""
+    if not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})*", normalise(code)) or normalise(code).split("-")[0] == "en":
+        return False
+    try:
+        language(code)
+    except UnknownLanguage:
+        return False
+    return True
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--add", action="append", default=[], metavar="LANG", help="start a catalogue for LANG (pl, ar, ro...)")
@@ -153,6 +166,11 @@ def main(argv=None) -> int:
         if stale:
             print("translations/messages.pot is out of date: run make translations", file=sys.stderr)
         return 1 if stale else 0
+    wrong = [code for code in args.add if not is_language_code(code)]
+    if wrong:
+        print(f"not a language's code: {', '.join(wrong)}. Use its short code, as in a page's Lang line: "
+              "ro for Romanian, pl for Polish, ur for Urdu (make translations NEW_LANGUAGE=ro)", file=sys.stderr)
+        return 2
     if not args.report:
         for path in update(add=tuple(args.add)):
             print(f"wrote {path.relative_to(ROOT)}")

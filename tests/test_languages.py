@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import xml.etree.ElementTree as ET
@@ -235,6 +236,25 @@ def test_the_catalogue_template_has_every_string_the_site_prints():
 
     stale = out_of_date()
     assert not stale, "translations/messages.pot is out of date: run make translations\n  " + "\n  ".join(stale)
+
+
+def test_a_locale_setting_in_the_shell_never_starts_a_catalogue():
+    """LANG is the shell's locale (C.UTF-8, en_GB.UTF-8): `make translations` must not take
+    it for a new language, and the script refuses anything that is not a language's code."""
+    import subprocess
+
+    for locale in ("C.UTF-8", "en_GB.UTF-8"):
+        planned = subprocess.run(["make", "-n", "translations"], cwd=ROOT, capture_output=True, text=True,
+                                 env={**os.environ, "LANG": locale}, timeout=60)
+        command = [line for line in planned.stdout.splitlines() if "scripts/translations.py" in line]
+        assert command and "--add" not in command[0], planned.stdout
+    planned = subprocess.run(["make", "-n", "translations", "NEW_LANGUAGE=ro"], cwd=ROOT, capture_output=True,
+                             text=True, timeout=60)
+    assert "--add ro" in planned.stdout
+    refused = subprocess.run([sys.executable, "scripts/translations.py", "--add", "C.UTF-8"], cwd=ROOT,
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "not a language's code: C.UTF-8" in refused.stderr
+    assert not (ROOT / "translations" / "c.utf-8").exists()
 
 
 def test_every_translation_keeps_the_placeholders_of_the_english():

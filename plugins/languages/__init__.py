@@ -335,7 +335,7 @@ def _list_missing_words(site: Site) -> None:
         shown = ", ".join(f'"{text}"' for text in missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
         if site.catalogues and code not in site.catalogues.languages:
             notice(str(path), "file", f"there is no catalogue for {lang.english_name} ({code}), so on its pages the "
-                   "menu, buttons and form are in English", f"Run make translations LANG={code} and have the new "
+                   "menu, buttons and form are in English", f"Run make translations NEW_LANGUAGE={code} and have the new "
                    "file translated", line=1)
         else:
             notice(str(path), "msgstr", f"{len(missing)} of the site's own words are not translated into "
