@@ -5,6 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 INBOX_PORT ?= 8001
 OUTPUT ?= output
+CONTENT ?= content
 
 .DEFAULT_GOAL := help
 .PHONY: help serve html publish test test-fast screenshots bench bench-referrals clean
@@ -33,8 +34,12 @@ serve: $(VENV)/.site node_modules/.installed ## Serve the site, referral form an
 html: $(VENV)/.site ## Build the site into output/ for local preview (content problems are warnings)
 	$(PY) -m pelican content -s pelicanconf.py -o $(OUTPUT)
 
-publish: $(VENV)/.site node_modules/.installed ## Build the site for production with every part (any problem stops the build)
-	$(PY) -m pelican content -s publishconf.py -o $(OUTPUT) --fatal errors
+# The production build is made beside output/ and takes its place only when it is complete:
+# a build that stops (a content problem, a missing part) leaves the last site as it was.
+publish: $(VENV)/.site node_modules/.installed ## Build the site for production with every part (any problem stops the build, and output/ is left as it was)
+	@rm -rf $(OUTPUT).new
+	$(PY) -m pelican $(CONTENT) -s publishconf.py -o $(OUTPUT).new --fatal errors || { rm -rf $(OUTPUT).new; exit 1; }
+	@rm -rf $(OUTPUT).old; if [ -d $(OUTPUT) ]; then mv $(OUTPUT) $(OUTPUT).old; fi; mv $(OUTPUT).new $(OUTPUT); rm -rf $(OUTPUT).old
 
 test: $(VENV)/.test node_modules/.installed ## Run every test (built site, browser, HTML checker, referral service)
 	$(PY) -m pytest tests
@@ -46,4 +51,4 @@ screenshots: $(VENV)/.test ## Save PNGs of each kind of page at 390px and 1280px
 -include mk/*.mk
 
 clean: ## Remove build output, screenshots and caches
-	rm -rf $(OUTPUT) screenshots .pytest_cache tests/.artifacts
+	rm -rf $(OUTPUT) $(OUTPUT).new $(OUTPUT).old screenshots .pytest_cache tests/.artifacts

@@ -94,3 +94,36 @@ def test_a_story_without_consent_is_never_published_and_one_with_it_is(tmp_path)
     assert "good-story.md:1: Consent_reference: this field is missing." in result.log
     out = tmp_path / "without"
     assert not out.exists() or not any(out.iterdir()), "make publish wrote a site with a story without consent"
+
+
+def test_make_publish_that_stops_leaves_the_last_site_as_it_was(tmp_path):
+    """Through `make publish` itself: a build that stops does not empty output/ (the site
+    being served, or the last good build), and one that succeeds replaces it whole."""
+    content = _fixture(tmp_path)
+    out = tmp_path / "output"
+    out.mkdir()
+    (out / "last-site.html").write_text("the last good site", encoding="utf-8")
+    story = content / "stories" / "good-story.md"
+    story.write_text(story.read_text(encoding="utf-8").replace("Consent_reference: CONSENT-2026-001\n", ""),
+                     encoding="utf-8")
+
+    def publish():
+        env = dict(os.environ, NO_COLOR="1")
+        env.pop("SITEURL", None)
+        return subprocess.run(["make", "--no-print-directory", "publish", f"CONTENT={content}", f"OUTPUT={out}"],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+
+    stopped = publish()
+    assert stopped.returncode != 0
+    assert "Consent_reference: this field is missing." in stopped.stdout + stopped.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["last-site.html"]
+    assert (out / "last-site.html").read_text(encoding="utf-8") == "the last good site"
+    assert not (tmp_path / "output.new").exists()
+
+    story.write_text(story.read_text(encoding="utf-8").replace("Summary:", "Consent_reference: CONSENT-2026-001\nSummary:", 1),
+                     encoding="utf-8")
+    done = publish()
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert (out / "stories" / "good-story" / "index.html").is_file()
+    assert not (out / "last-site.html").exists(), "the new site replaces the old one whole"
+    assert not (tmp_path / "output.new").exists() and not (tmp_path / "output.old").exists()
