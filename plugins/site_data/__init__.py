@@ -37,6 +37,9 @@ from .data import (DataFileError, TOKEN, footer_items, key_line, load_data, load
 from .freshness import DEFAULT_STOP_DAYS, DEFAULT_WARN_DAYS, check_checked, missing_checked, site_today
 
 _data: dict = {}
+# The times the theme itself shows (theme/templates/referral_received.html); a times.yml
+# without one, or that cannot be read, is reported and the page shows an empty time.
+THEME_TIMES = ("reply_time",)
 _state: dict = {}
 
 
@@ -89,6 +92,13 @@ def _load(pelican) -> None:
     except DataFileError as problem:
         report(str(problem.path), problem.field, problem.message, problem.fix, line=problem.line)
         _state["translations"] = {}
+    times = _data.setdefault("times", {})
+    for key in THEME_TIMES:
+        if not isinstance(times.get(key), dict):
+            report(os.path.join(folder, "times.yml"), key, "the page a parent sees after sending the form shows this "
+                   "time, and it is missing or could not be read", f"Add it to this file as {key}: with a value: line "
+                   "under it (docs/volunteers.md, section 7)", line=1)
+            times[key] = {"value": "", "text": ""}
     impact = _data.setdefault("impact", {})
     known = ", ".join(k for k in impact if k not in ("example", "checked"))
     for setting in ("HOME_FIGURES", "IMPACT_CHART_FIGURES"):
@@ -106,11 +116,12 @@ def _fill_tokens(content) -> None:
     def unknown(token: str) -> None:
         kind = token.strip("{}").split(":", 1)[0]
         known = ", ".join(sorted(k for k in _data.get(kind, {}) if k != "example"))
+        keys = f"({known})" if known else "(none could be read from it: see the message about that file)"
         report(
             source,
             "body",
             f"{token} is not a known figure",
-            f"Use one of the keys in content/data/{kind}.yml ({known}), or add it there",
+            f"Use one of the keys in content/data/{kind}.yml {keys}, or add it there",
             line=text_line(source, token),
         )
 

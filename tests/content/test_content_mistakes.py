@@ -85,6 +85,11 @@ CASES = [
      "pages/pictures.md", 5, "image: content/images/broken.png is not a picture that can be opened"),
     ("another-language", lambda c: _page(c, "cymraeg", "Lang: cy\n"),
      "pages/cymraeg.md", 3, 'Lang: "cy" is not the site\'s language'),
+    ("bad-yaml-in-times", lambda c: (_add(c, "data/times.yml", "checked: 2026-05-01\nreply_time:3 working days\n"
+                                                               "  value: 2 working days\n"),
+                                     _page(c, "received", "Template: referral_received\nStatus: hidden\n",
+                                           body="We reply within {times:reply_time}.")),
+     "data/times.yml", 3, "data: this data file is not valid YAML"),
     ("redirect-not-under-redirects", lambda c: _add(c, "data/redirects.yml", "/old-page/: /get-support/\n"),
      "data/redirects.yml", 1, "redirects: the address /old-page/ is not under the line 'redirects:'"),
     ("unknown-time-zone", lambda c: _add(c, "news/tz.md", "Timezone: Mars/Phobos\n" + _news(c, "tz")),
