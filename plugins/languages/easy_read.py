@@ -127,11 +127,24 @@ def check(src, html: str, settings: dict, hard_words: dict[str, str] | None = No
     return issues
 
 
+def _forms(word: str) -> str:
+    """A regular expression for a word and its usual English endings: therapist(s),
+    refer(s), refer(r)ed, refer(r)ing."""
+    return rf"{re.escape(word)}(?:{re.escape(word[-1])})?(?:s|es|ed|d|ing)?"
+
+
 def _hard_words(src, lines: list[str], hard_words: dict[str, str]) -> list[Issue]:
     issues = []
     found_blocks = blocks(lines, src.body_line)
     for word, easier in sorted(hard_words.items()):
-        pattern = re.compile(rf"(?<![\w-])(\*\*|__)?{re.escape(str(word))}(?:s|es)?(\*\*|__)?(?![\w-])", re.I)
+        pattern = re.compile(rf"(?<![\w-])(\*\*|__)?{_forms(str(word))}(\*\*|__)?(?![\w-])", re.I)
+        for number, raw in enumerate(lines, start=src.body_line):
+            heading = HEADING.match(raw.strip())
+            if heading and pattern.search(heading.group(2)):
+                issues.append(Issue(src.path, number, "heading",
+                                    f'"{word}" is on the list of hard words (content/data/easy_read.yml), and a heading '
+                                    "cannot explain it", f"Use an easier word in the heading ({easier}); explain the "
+                                    "hard word in the text below it, if it is needed at all"))
         first = next(((block, match) for block in found_blocks for match in [pattern.search(block.text)] if match), None)
         if first is None:
             continue

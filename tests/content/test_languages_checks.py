@@ -13,7 +13,8 @@ from content_testkit import CHECK_PLUGINS, ROOT, check, make_site, where
 
 FIXTURES = ROOT / "plugins" / "languages" / "fixtures"
 PLUGINS = CHECK_PLUGINS[:2] + ["sections", "languages"] + CHECK_PLUGINS[2:]
-HARD_WORDS = "hard_words:\n  therapist: someone who helps you with your feelings\n  referral: asking for help\n"
+HARD_WORDS = ("hard_words:\n  therapist: someone who helps you with your feelings\n  referral: asking for help\n"
+              "  refer: ask for help\n")
 
 
 def site(tmp_path: Path, *files: tuple[str, str]) -> Path:
@@ -75,6 +76,20 @@ def test_hard_words_without_their_meaning(tmp_path):
         "an easier word (someone who helps you with your feelings), or write it in bold the first time and say what "
         "it means straight after, in the same paragraph (**therapist** means someone who helps you with your feelings).",
     ]
+
+
+def test_hard_words_in_a_heading_and_in_their_other_forms(tmp_path):
+    """referred (refer), therapists (therapist), and a hard word in a heading, which cannot explain it."""
+    content = site(tmp_path, ("easy-read/hard-word-forms.md", "easy-read/get-support.md"))
+    found = problems(content)
+    heading, text = where(content, "easy-read/get-support.md", 9), where(content, "easy-read/get-support.md", 13)
+    assert [p.split(". Use", 1)[0] for p in found] == [
+        f'{text} body: "refer" is on the list of hard words (content/data/easy_read.yml) and is not explained',
+        f'{heading} heading: "referral" is on the list of hard words (content/data/easy_read.yml), and a heading '
+        "cannot explain it",
+        f'{text} body: "therapist" is on the list of hard words (content/data/easy_read.yml) and is not explained',
+    ]
+    assert "Use an easier word in the heading (asking for help)" in found[1]
 
 
 def test_an_easy_read_page_of_a_page_that_does_not_exist(tmp_path):
