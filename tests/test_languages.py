@@ -204,6 +204,10 @@ def test_the_language_switcher_names_each_language_in_its_own_words(site_index):
     assert easy is not None and easy["href"].endswith("easy-read/get-support/")
     back = site_index.page("easy-read/get-support/index.html").soup.select_one("nav.ox-languages a")
     assert back.get_text(strip=True) == "Standard version" and back["href"].endswith("get-support/")
+    for code in ("", *(f"{code}/" for code in TRANSLATED)):  # its reference is in its address: no way to lose it
+        received = site_index.page(f"{code}get-support/refer-yourself/received/index.html").soup
+        if received.select_one("nav.ox-languages"):
+            problems.append(f"/{code}get-support/refer-yourself/received/: a language switcher, whose links drop ?ref=")
     report(problems, "the language switcher")
 
 
