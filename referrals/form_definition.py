@@ -142,7 +142,7 @@ FIELDS: tuple[Field, ...] = (
         label=N_("Is it safe for us to leave a message?"),
         hint=N_("For example, a voicemail, text or email. Choose no if someone else might see or hear it."),
         options=(Option("yes", N_("Yes")), Option("no", N_("No"))),
-        messages={"required": N_("Select yes if it is safe for us to leave a message")},
+        messages={"required": N_("Select yes if it is safe for us to leave a message, or no if it is not")},
     ),
     Field(
         name="safe_times",
