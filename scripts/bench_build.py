@@ -122,6 +122,10 @@ def environment() -> dict:
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                                 capture_output=True, text=True).stdout.strip()
+        changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                                 capture_output=True, text=True).stdout.strip()
+        if commit and changed:  # what was measured is not what the commit holds
+            commit += f" with uncommitted changes to {len(changed.splitlines())} files"
     except OSError:
         commit = ""
     return {
