@@ -155,13 +155,16 @@ def check_images(src: Source, html: str, *, content_root: str, rel_dir: str, max
     for attrs in images:
         source = attrs.get("src", "") or ""
         name = posixpath.basename(urlsplit(source).path) or source
-        line = src.line_of(source) if source else src.body_line
         alt = attrs.get("alt")
+        # The line of this picture: by its alt text (two pictures may show one file), else its file name.
+        line = (src.line_of(f"![{alt}]", default=0) if alt else 0) or (src.line_of(name) if name else src.body_line)
         stem = os.path.splitext(name)[0].lower()
+        file = image_file(source, rel_dir, content_root) if source else None
+        written = ("{static}/" + os.path.relpath(file, content_root).replace(os.sep, "/")) if file else source
         if alt is None or not alt.strip():
             issues.append(Issue(src.path, line, "image", f"the picture {name} has no alt text",
                                 "Describe what the picture shows, in a short sentence, inside the square "
-                                f"brackets: ![A mug of tea on a sunny windowsill]({source})"))
+                                f"brackets: ![A mug of tea on a sunny windowsill]({written})"))
         elif alt.strip().lower() in {name.lower(), stem} or re.sub(r"[\s_-]+", "", alt.lower()) == re.sub(r"[\s_-]+", "", stem):
             issues.append(Issue(src.path, line, "image", f'the alt text "{alt}" is just the file name',
                                 "Describe what the picture shows, for someone who cannot see it: "
@@ -170,7 +173,6 @@ def check_images(src: Source, html: str, *, content_root: str, rel_dir: str, max
             issues.append(Issue(src.path, line, "image", f'the alt text "{alt}" does not say what the picture shows',
                                 "Describe it, for someone who cannot see it: for example "
                                 "![A mug of tea on a sunny windowsill](...)"))
-        file = image_file(source, rel_dir, content_root) if source else None
         if source and file is None:
             issues.append(Issue(src.path, line, "image", f"the picture {source} is on another website",
                                 "Add the picture to content/images/ and use ![...]({static}/images/"

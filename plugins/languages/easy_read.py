@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from content_checks.body import GENERIC_ALT
 from content_checks.rules import Issue
 
 DEFAULTS = {"EASY_READ_MAX_WORDS": 15, "EASY_READ_MIN_ALT_WORDS": 3}
@@ -117,8 +118,9 @@ def check(src, html: str, settings: dict, hard_words: dict[str, str] | None = No
         for _, match in pictures:
             alt = match["alt"].strip()
             name = match["src"].rsplit("/", 1)[-1]
-            if alt and alt.lower() not in (name.lower(), name.rsplit(".", 1)[0].lower()) and words(alt) < min_alt:
-                # (no alt text, or the file's name, is content_checks' message)
+            said_elsewhere = (not alt or alt.lower() in (name.lower(), name.rsplit(".", 1)[0].lower())
+                              or alt.lower().rstrip(".") in GENERIC_ALT)  # content_checks' messages (body.py)
+            if not said_elsewhere and words(alt) < min_alt:
                 issues.append(Issue(src.path, src.line_of(match.group(0), line), "image",
                                     f'the alt text "{alt}" does not say what the picture shows',
                                     f"Describe it in a short sentence of {min_alt} words or more, for example "

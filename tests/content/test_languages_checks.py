@@ -64,6 +64,14 @@ def test_alt_text_that_does_not_say_what_the_picture_shows(tmp_path):
     ]
 
 
+def test_a_word_like_picture_as_alt_text_is_one_problem_not_two(tmp_path):
+    content = site(tmp_path, ("easy-read/alt-text.md", "easy-read/get-support.md"))
+    page = content / "easy-read" / "get-support.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("![Two people]", "![Picture]"), encoding="utf-8")
+    found = problems(content)
+    assert len(found) == 1 and found[0].startswith(f"{where(content, 'easy-read/get-support.md', 11)} image:"), found
+
+
 def test_hard_words_without_their_meaning(tmp_path):
     content = site(tmp_path, ("easy-read/hard-word.md", "easy-read/get-support.md"))
     found = problems(content)
