@@ -213,7 +213,9 @@ def _place_translation(site: Site, content, src, folder_lang: str) -> None:
         content.status = "hidden"
     _crumbs(content, original)
     site.used.add(lang.code)
-    if not _is_yes(src.value("translator_checked")) and not _is_yes(src.value("example")):
+    # Never published (a marked example is, for a translator to check): the preview says so.
+    content.unchecked_translation = not _is_yes(src.value("translator_checked")) and not _is_yes(src.value("example"))
+    if content.unchecked_translation:
         report(path, "Translator_checked", "no translator has checked this translation yet, so it cannot be published",
                "Ask a translator who speaks the language to read it against the English page; then write "
                "Translator_checked: yes", line=_line(src, "translator_checked"))

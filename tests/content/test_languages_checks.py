@@ -142,6 +142,28 @@ def test_an_unchecked_translation_is_allowed_only_as_a_marked_example(tmp_path):
     assert problems(content) == []
 
 
+def test_the_preview_of_an_unchecked_translation_says_it_is_not_checked(tmp_path):
+    """In `make html` the page is there to read, with a banner in its own language; a marked
+    example (published, for a translator to check) and a checked page have none."""
+    from site_testkit import run_pelican
+
+    content = site(tmp_path, ("translations/good.md", "translations/pl/get-support.md"))
+    path = content / "translations" / "pl" / "get-support.md"
+    banners = {}
+    for name, change in (("checked", ""), ("unchecked", "Translator_checked: no"),
+                         ("example", "Translator_checked: no\nExample: true")):
+        if change:
+            path.write_text(path.read_text(encoding="utf-8").replace("Translator_checked: yes", change, 1),
+                            encoding="utf-8")
+        built = run_pelican(content, tmp_path / name)
+        assert built.returncode == 0, built.log[-3000:]
+        html = (tmp_path / name / "pl" / "get-support" / "index.html").read_text(encoding="utf-8")
+        banners[name] = "ox-draft-banner" in html and "Jeszcze nie sprawdzono." in html
+        path.write_text(path.read_text(encoding="utf-8").replace(change, "Translator_checked: yes", 1) if change
+                        else path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert banners == {"checked": False, "unchecked": True, "example": False}
+
+
 def test_two_files_for_the_same_page_in_one_language(tmp_path):
     content = site(tmp_path, ("translations/good.md", "translations/pl/get-support.md"),
                    ("translations/good.md", "translations/pl/wsparcie.md"))
