@@ -155,9 +155,12 @@ def _untranslated(source: str, code: str, content) -> None:
             continue  # numbers, dates, an email address: the same in every language
         if not (words.get(kind) or {}).get(key):
             folder = _state.get("folder", "content/data")
-            notice(os.path.join(folder, "translations", f"{code}.yml"), f"{kind}.{key}",
+            path = os.path.join(folder, "translations", f"{code}.yml")
+            notice(path, f"{kind}.{key}",
                    f'{{{kind}:{key}}} on {os.path.relpath(source)} has no {code} words, so the page shows "{english}" in English',
-                   f"Add it to this file under {kind}:, as {key}: ...", line=1)
+                   ("Add" if os.path.exists(path) else "Make this file and add") + f" these lines, with the words in "
+                   f"the page's language after words: (docs/volunteers.md, section 8): {kind}: / {key}: / "
+                   f"english: {english} / words: (the translation)", line=1)
 
 
 def _check_freshness(generators) -> None:
