@@ -7,7 +7,9 @@ tests/test_serve_rebuilds.py).
 Steps: ``build``; ``edit RELATIVE`` (adds a line to a content file); ``add-picture
 RELATIVE`` (writes a small PNG into the content folder); ``now YYYY-MM-DD`` (the date the
 checks take as today, CONTENT_CHECK_NOW); ``theme DIR`` (a copy of the theme to use from
-now on); ``edit-template RELATIVE|OLD|NEW`` (a change in that copy). Builds use scripts/serve.py's
+now on); ``edit-template RELATIVE|OLD|NEW`` (a change in that copy); ``translations DIR``
+(a copy of the catalogues to use from now on); ``edit-catalogue LANG|OLD|NEW`` (a change in
+that copy's catalogue). Builds use scripts/serve.py's
 rebuild settings, no build workers (so each check can be counted here) and no search
 index.
 """
@@ -71,6 +73,13 @@ def main(content: Path, output: Path, steps: list[str]) -> list[dict]:
             time.sleep(0.01)
             with open(content / step.split(" ", 1)[1], "a", encoding="utf-8") as handle:
                 handle.write("\nOne more line from the volunteer.\n")
+        elif step.startswith("translations "):
+            pelican.settings["TRANSLATIONS_PATH"] = step.split(" ", 1)[1]
+        elif step.startswith("edit-catalogue "):
+            code, old, new = step.split(" ", 1)[1].split("|")
+            catalogue = Path(pelican.settings["TRANSLATIONS_PATH"]) / code / "LC_MESSAGES" / "messages.po"
+            time.sleep(0.01)
+            catalogue.write_text(catalogue.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
         elif step.startswith("theme "):
             pelican.settings["THEME"] = pelican.theme = step.split(" ", 1)[1]
         elif step.startswith("edit-template "):

@@ -106,6 +106,21 @@ def test_an_edited_template_is_used_by_the_next_build(tmp_path):
     assert list((tmp_path / "jinja").iterdir()), "compiled templates are kept"
 
 
+def test_an_edited_catalogue_is_used_by_the_next_build(tmp_path):
+    """The catalogues are read again only when one of their files changed (plugins/languages):
+    a translator's change shows in the next rebuild."""
+    content, catalogues = tmp_path / "content", tmp_path / "translations"
+    shutil.copytree(ROOT / "content", content)
+    shutil.copytree(ROOT / "translations", catalogues)
+    steps = [f"translations {catalogues}", "build", "build",
+             'edit-catalogue pl|msgstr "Zamknij tę stronę"|msgstr "Wyjdź z tej strony"', "build"]
+    result = subprocess.run([sys.executable, str(DRIVER), str(content), str(tmp_path / "output"), *steps],
+                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    page = (tmp_path / "output" / "pl" / "get-support" / "index.html").read_text(encoding="utf-8")
+    assert "Wyjdź z tej strony" in page and "Zamknij tę stronę" not in page
+
+
 def test_after_the_rebuilds_the_output_is_what_a_fresh_build_makes(rebuilds):
     root, _ = rebuilds
     rebuilt, fresh = _files(root / "output"), _files(root / "fresh")

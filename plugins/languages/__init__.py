@@ -37,13 +37,16 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from jinja2 import pass_context
 from pelican import signals
 
 from content_checks.frontmatter import read
+from content_checks.per_file import stamp
 from content_problems import notice, report
-from referrals.i18n import SOURCE_LANGUAGE, Catalogues, UnknownLanguage, language, normalise
+from referrals.i18n import DOMAIN, SOURCE_LANGUAGE, TEMPLATE, Catalogues, UnknownLanguage, language, normalise
+from referrals.i18n import FOLDER as CATALOGUE_FOLDER
 
 from . import easy_read
 from .addresses import EASY_READ, TRANSLATIONS, Original, easy_read_address, scan_originals, translated_address, version_folder
@@ -59,6 +62,7 @@ class Site:
     settings: dict
     default: str
     catalogues: Catalogues | None = None
+    catalogue_files: tuple = ()  # (path, modified ns, size) of each file they were read from
     originals: dict[str, Original] = field(default_factory=dict)
     # (language, English page's URL) -> the page in that language; "easy-read" for Easy Read
     versions: dict[tuple[str, str], object] = field(default_factory=dict)
@@ -90,12 +94,15 @@ def _setup(pelican) -> None:
 
 def _new_build(pelican) -> None:
     """At the start of every build (`make serve` rebuilds with the same Pelican object):
-    the catalogues are read and compiled again, once, and the English pages listed."""
+    the catalogues are read and compiled again if one of their files changed, and the
+    English pages listed."""
     site = _site(pelican.settings)
     if site is None:
         return
     folder = pelican.settings.get("TRANSLATIONS_PATH") or None
-    site.catalogues = Catalogues.load(folder)
+    files = _catalogue_files(folder)
+    if site.catalogues is None or files != site.catalogue_files:
+        site.catalogues, site.catalogue_files = Catalogues.load(folder), files
     site.originals = scan_originals(pelican.settings["PATH"])
     site.versions.clear()
     site.by_english_url.clear()
@@ -109,6 +116,12 @@ def _new_build(pelican) -> None:
         report(str(path), "file", f"this catalogue cannot be read ({what}), so its language shows the site's "
                "own words in English", "Fix the line named (a gettext .po file: msgid and msgstr lines in "
                "double quotes), or run make translations to write it again", line=line)
+
+
+def _catalogue_files(folder: str | None) -> tuple:
+    """What the catalogues are read from, with each file's (modified ns, size)."""
+    base = Path(folder) if folder else CATALOGUE_FOLDER
+    return tuple((str(path), *stamp(str(path))) for path in [base / TEMPLATE, *sorted(base.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))])
 
 
 def _generator_init(generator) -> None:
