@@ -983,6 +983,7 @@ def main(argv=None) -> int:
 
     VAR.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(VAR / "logs", ignore_errors=True)
+    (VAR / "logs").mkdir()  # every part writes its logs here, whichever parts run
     report: dict = {"environment": environment(),
                     "plugins": site_settings().get("PLUGINS", [])}
     print(f"Build benchmark: commit {report['environment']['commit']}, Pelican "
