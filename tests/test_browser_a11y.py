@@ -444,6 +444,13 @@ def exit_context(browser, exit_url, **options):
     return context, seen
 
 
+def press_shift(page, times: int = 3, apart_ms: int = 60) -> None:
+    """Shift pressed and let go ``times`` times, ``apart_ms`` apart (the Exit shortcut is 3 within a second)."""
+    for _ in range(times):
+        page.keyboard.press("Shift")
+        page.wait_for_timeout(apart_ms)
+
+
 def wait_for_exit(page, exit_url, seen, how: str, started_on: str):
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and not any(s["url"] == exit_url for s in seen):
@@ -481,9 +488,7 @@ def test_pressing_shift_three_times_exits(browser, site_server, exit_url, path):
         page = context.new_page()
         page.goto(site_server + path)
         page.wait_for_load_state("load")
-        for _ in range(3):
-            page.keyboard.press("Shift")
-            page.wait_for_timeout(60)
+        press_shift(page)
         wait_for_exit(page, exit_url, seen, "pressing Shift 3 times within a second", f"/{path}")
     finally:
         context.close()
@@ -498,9 +503,7 @@ def test_pressing_shift_three_times_while_typing_an_answer_exits(browser, site_s
         box = page.locator("#worries")
         box.click()
         page.keyboard.type("I feel far from my baby")
-        for _ in range(3):
-            page.keyboard.press("Shift")
-            page.wait_for_timeout(60)
+        press_shift(page)
         wait_for_exit(page, exit_url, seen, "pressing Shift 3 times in a text box", "/get-support/refer-yourself/")
     finally:
         context.close()
@@ -526,11 +529,8 @@ def shift_presses_do_not_exit(browser, site_server, exit_url, press, what: str):
 
 
 def test_two_shift_presses_do_not_exit(browser, site_server, exit_url):
-    def twice(page):
-        for _ in range(2):
-            page.keyboard.press("Shift")
-            page.wait_for_timeout(60)
-    shift_presses_do_not_exit(browser, site_server, exit_url, twice, "pressing Shift twice")
+    shift_presses_do_not_exit(browser, site_server, exit_url, lambda page: press_shift(page, times=2),
+                              "pressing Shift twice")
 
 
 def test_shift_for_capital_letters_while_typing_does_not_exit(browser, site_server, exit_url):
@@ -551,11 +551,8 @@ def test_shift_for_capital_letters_while_typing_does_not_exit(browser, site_serv
 def test_three_shift_presses_far_apart_do_not_exit(browser, site_server, exit_url):
     """The three presses must come within one second: three slow ones, as a parent resting a
     finger on Shift now and then might make, do not leave."""
-    def slowly(page):
-        for _ in range(3):
-            page.keyboard.press("Shift")
-            page.wait_for_timeout(650)
-    shift_presses_do_not_exit(browser, site_server, exit_url, slowly, "pressing Shift 3 times over 1.3 seconds")
+    shift_presses_do_not_exit(browser, site_server, exit_url, lambda page: press_shift(page, apart_ms=650),
+                              "pressing Shift 3 times over 1.3 seconds")
 
 
 def test_exit_this_page_works_without_javascript_on_every_page(browser, site_server, site_index, exit_url):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_browser_a11y import OVERFLOW, exit_context, exit_url, wait_for_exit  # noqa: F401 (exit_url: a fixture)
+from test_browser_a11y import OVERFLOW, exit_context, exit_url, press_shift, wait_for_exit  # noqa: F401 (exit_url: a fixture)
 
 RTL_PAGES = ["ar/get-support/", "ar/get-support/refer-yourself/", "ar/get-help-now/", "ar/get-support/refer-yourself/received/"]
 
@@ -105,9 +105,7 @@ def test_exit_this_page_by_three_shift_presses_right_to_left(browser, site_serve
         if "refer-yourself" in path:
             page.locator("#worries").click()
             page.keyboard.type("أشعر بالبعد عن طفلي")
-        for _ in range(3):
-            page.keyboard.press("Shift")
-            page.wait_for_timeout(60)
+        press_shift(page)
         wait_for_exit(page, exit_url, seen, "pressing Shift 3 times", f"/{path}")
         assert page.title() != "مغادرة هذه الصفحة"
     finally:
