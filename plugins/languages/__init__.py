@@ -45,7 +45,7 @@ from pelican import signals
 from content_checks.frontmatter import read
 from content_checks.per_file import stamp
 from content_problems import notice, report
-from referrals.i18n import DOMAIN, SOURCE_LANGUAGE, TEMPLATE, Catalogues, UnknownLanguage, language, normalise
+from referrals.i18n import DOMAIN, SOURCE_LANGUAGE, TEMPLATE, Catalogues, UnknownLanguage, Words, language, normalise
 from referrals.i18n import FOLDER as CATALOGUE_FOLDER
 
 from . import easy_read
@@ -443,16 +443,12 @@ def nav_links(ctx, items, current: str = "") -> list[tuple[str, str, bool]]:
 
 @pass_context
 def local_date(ctx, day) -> str:
-    """A date in words in the page's language: 30 November 2026, 30 listopada 2026."""
-    from babel.dates import format_date
-
+    """A date in words in the page's language: 30 November 2026, 30 listopada 2026 (Words.date)."""
     site = _state_of(ctx)
     code = current_language(site.default if site else SOURCE_LANGUAGE)
     if hasattr(day, "date") and callable(day.date):
         day = day.date()
-    if code.split("-")[0] == "en":
-        return f"{day.day} {day:%B %Y}"
-    return format_date(day, "long", locale=code.replace("-", "_"))
+    return Words(code).date(day)
 
 
 def register() -> None:
