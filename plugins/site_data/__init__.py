@@ -93,13 +93,14 @@ def _load(pelican) -> None:
         report(str(problem.path), problem.field, problem.message, problem.fix, line=problem.line)
         _state["translations"] = {}
     times_file = os.path.join(folder, "times.yml")
-    for key in THEME_TIMES if os.path.exists(times_file) else ():  # a site without the file has no such page
+    if os.path.exists(times_file):  # a site without the file has no page that shows them
         times = _data.setdefault("times", {})
-        if not isinstance(times.get(key), dict):
-            times[key] = {"value": "", "text": ""}
-            report(times_file, key, "the page a parent sees after sending the form shows this time, and it is "
-                   "missing or could not be read", f"Add it to this file as {key}: with a value: line under it "
-                   "(docs/volunteers.md, section 7)", line=1)
+        for key in THEME_TIMES:
+            if not isinstance(times.get(key), dict):
+                times[key] = {"value": "", "text": ""}
+                report(times_file, key, "the page a parent sees after sending the form shows this time, and it is "
+                       "missing or could not be read", f"Add it to this file as {key}: with a value: line under it "
+                       "(docs/volunteers.md, section 7)", line=1)
     impact = _data.setdefault("impact", {})
     known = ", ".join(k for k in impact if k not in ("example", "checked"))
     for setting in ("HOME_FIGURES", "IMPACT_CHART_FIGURES"):
